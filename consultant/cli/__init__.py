@@ -1,0 +1,26 @@
+"""The `consultant` command: one entry point for operators, coders and scripts."""
+
+from __future__ import annotations
+
+import typer
+
+from consultant.cli import analyze, cases, codes, database, mail, serve, users
+
+app = typer.Typer(
+    name="consultant",
+    help="An email desk for medical-coding questions.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(cases.app, name="cases")
+app.add_typer(users.app, name="users")
+app.add_typer(database.app, name="db")
+app.add_typer(codes.app, name="codes")
+app.add_typer(mail.app, name="mail")
+analyze.register(app)
+serve.register(app)
+
+
+def main() -> None:
+    app()

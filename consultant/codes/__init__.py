@@ -1,0 +1,1 @@
+"""Code sets: normal forms, the store, importers, lookup and search."""

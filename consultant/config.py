@@ -1,0 +1,134 @@
+"""Settings: read once at the edge from CONSULTANT_* variables (and an optional TOML file)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from consultant.errors import ConfigError
+
+ENV_PREFIX = "CONSULTANT_"
+CONFIG_FILE_VARIABLE = "CONSULTANT_CONFIG_FILE"
+
+
+class Settings(BaseSettings):
+    """Every setting of the product. Build it with `load_settings()`, then pass it down."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    data_dir: Path = Path("./var")
+    database_url: str = ""
+    broker_url: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=2525, ge=0, le=65535)
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8000, ge=0, le=65535)
+    relay_url: str = "smtp://127.0.0.1:2526"
+    from_address: str = "coding-desk@consultant.localhost"
+    accept_domains: str = ""
+    secret_key: str = ""
+    max_message_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
+    template_dir: Path | None = None
+    imap_url: str = ""
+    timezone: str = "UTC"
+    sweep_seconds: int = Field(default=60, gt=0)
+    send_retries: int = Field(default=5, ge=0)
+
+    @field_validator("relay_url")
+    @classmethod
+    def _relay_scheme(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in {"smtp", "smtp+starttls", "smtps"}:
+            raise ValueError("must start with smtp://, smtp+starttls:// or smtps://")
+        return value
+
+    @field_validator("from_address")
+    @classmethod
+    def _from_has_domain(cls, value: str) -> str:
+        if "@" not in value or value.startswith("@") or value.endswith("@"):
+            raise ValueError("must be an address such as desk@example.com")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        if value and not value.split(":", 1)[0].startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_path = os.environ.get(CONFIG_FILE_VARIABLE)
+        if toml_path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(toml_path)))
+        return tuple(sources)
+
+    # Derived values -----------------------------------------------------------------
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir.resolve() / 'consultant.db'}"
+
+    @property
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or f"sqla+sqlite:///{self.data_dir.resolve() / 'broker.db'}"
+
+    @property
+    def accepted_domains(self) -> frozenset[str]:
+        """Recipient domains the listener takes mail for; by default our own domain."""
+        listed = {d.strip().lower() for d in self.accept_domains.split(",") if d.strip()}
+        return frozenset(listed or {self.from_address.rsplit("@", 1)[1].lower()})
+
+    @property
+    def relay(self) -> RelayTarget:
+        return RelayTarget.from_url(self.relay_url)
+
+
+class RelayTarget:
+    """Where approved replies go: host, port, TLS mode and optional login."""
+
+    def __init__(self, scheme: str, host: str, port: int, user: str | None, password: str | None):
+        self.scheme, self.host, self.port = scheme, host, port
+        self.user, self.password = user, password
+
+    @classmethod
+    def from_url(cls, url: str) -> RelayTarget:
+        parts = urlsplit(url)
+        default_port = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}[parts.scheme]
+        return cls(
+            scheme=parts.scheme,
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or default_port,
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+        )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment; a bad value raises ConfigError naming it."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            problems.append(f"{ENV_PREFIX}{field.upper()}: {error['msg']}")
+        raise ConfigError("bad setting — " + "; ".join(problems)) from None

@@ -1,0 +1,152 @@
+"""ORM models of the desk: messages, cases, their events, drafts and users."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CaseStatus(enum.StrEnum):
+    RECEIVED = "received"
+    ANALYZED = "analyzed"
+    AWAITING_REVIEW = "awaiting_review"
+    APPROVED = "approved"
+    SENT = "sent"
+    REJECTED = "rejected"
+    IGNORED = "ignored"
+    QUARANTINED = "quarantined"
+    SEND_FAILED = "send_failed"
+
+
+class Role(enum.StrEnum):
+    CODER = "coder"
+    LEAD = "lead"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), index=True, default=CaseStatus.RECEIVED)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    requester: Mapped[str] = mapped_column(String(320), default="", index=True)
+    requester_name: Mapped[str] = mapped_column(String(320), default="")
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="case", order_by="Message.id", lazy="selectin"
+    )
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", lazy="selectin"
+    )
+    drafts: Mapped[list[Draft]] = relationship(
+        back_populates="case", order_by="Draft.id", lazy="selectin"
+    )
+
+    @property
+    def current_draft(self) -> Draft | None:
+        return self.drafts[-1] if self.drafts else None
+
+
+class Message(Base):
+    """One stored email, in or out. The raw bytes are kept as received, forever."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("dedupe_key", name="uq_messages_dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
+    direction: Mapped[str] = mapped_column(String(8), default="in")
+    source: Mapped[str] = mapped_column(String(16), default="smtp")
+    kind: Mapped[str] = mapped_column(String(16), default="question")
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    dedupe_key: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(998), default="", index=True)
+    in_reply_to: Mapped[str] = mapped_column(Text, default="")
+    references: Mapped[str] = mapped_column(Text, default="")
+    from_address: Mapped[str] = mapped_column(String(320), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    envelope_from: Mapped[str] = mapped_column(String(320), default="")
+    envelope_to: Mapped[list[str]] = mapped_column(JSON, default=list)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    parse_error: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case | None] = relationship(back_populates="messages")
+
+
+class CaseEvent(Base):
+    """One change to a case: who, when, from which status to which, and why."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320), default="system")
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Draft(Base):
+    """A version of the reply: the system's first draft, then each coder's edit."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author: Mapped[str] = mapped_column(String(320), default="system")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+    analysis: Mapped[dict] = mapped_column(JSON, default=dict)
+    reviewer_notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outgoing_message_id: Mapped[str] = mapped_column(String(998), default="")
+
+    case: Mapped[Case] = relationship(back_populates="drafts")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.CODER)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    signature: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+Index("ix_cases_status_created", Case.status, Case.created_at)
