@@ -1,0 +1,256 @@
+"""The case state machine: the one place that writes a case's status, and the queue operations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from consultant.errors import IllegalTransition, NotFound
+from consultant.models import Case, CaseEvent, CaseStatus, Draft, Message, utcnow
+
+S = CaseStatus
+
+TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    S.RECEIVED: frozenset({S.ANALYZED, S.IGNORED, S.QUARANTINED}),
+    S.ANALYZED: frozenset({S.AWAITING_REVIEW}),
+    S.AWAITING_REVIEW: frozenset({S.APPROVED, S.REJECTED, S.RECEIVED}),
+    S.APPROVED: frozenset({S.SENT, S.SEND_FAILED}),
+    S.SEND_FAILED: frozenset({S.APPROVED}),
+    S.SENT: frozenset({S.RECEIVED}),
+    S.REJECTED: frozenset({S.RECEIVED}),
+    S.IGNORED: frozenset(),
+    S.QUARANTINED: frozenset({S.RECEIVED}),
+}
+
+# A follow-up from the requester reopens a case from these states.
+REOPENABLE = frozenset({S.AWAITING_REVIEW, S.SENT, S.REJECTED})
+
+
+def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
+    query = select(Case).where(Case.id == case_id)
+    if for_update:
+        query = query.with_for_update()
+    case = session.scalars(query).first()
+    if case is None:
+        raise NotFound(f"case {case_id} does not exist")
+    return case
+
+
+def open_case(
+    session: Session,
+    *,
+    subject: str,
+    requester: str,
+    requester_name: str = "",
+    status: CaseStatus = S.RECEIVED,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Case:
+    """Create a case in its first state (received, ignored or quarantined) with its event."""
+    if status not in (S.RECEIVED, S.IGNORED, S.QUARANTINED):
+        raise IllegalTransition(f"a new case cannot start as {status}")
+    now = at or utcnow()
+    case = Case(
+        subject=subject,
+        requester=requester,
+        requester_name=requester_name,
+        status=status,
+        status_reason=reason,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    session.add(
+        CaseEvent(case_id=case.id, at=now, action="opened", to_status=status, note=reason)
+    )
+    return case
+
+
+def transition(
+    session: Session,
+    case: Case,
+    to_status: CaseStatus,
+    *,
+    actor: str = "system",
+    action: str | None = None,
+    note: str = "",
+) -> CaseEvent:
+    """Move a case along one edge of the state machine, recording the event."""
+    current = CaseStatus(case.status)
+    if to_status not in TRANSITIONS[current]:
+        raise IllegalTransition(f"case {case.id}: cannot go from {current} to {to_status}")
+    now = utcnow()
+    case.status = to_status
+    case.updated_at = now
+    if to_status in (S.IGNORED, S.QUARANTINED, S.REJECTED, S.SEND_FAILED):
+        case.status_reason = note
+    event = CaseEvent(
+        case_id=case.id,
+        at=now,
+        actor=actor,
+        action=action or to_status.value,
+        from_status=current,
+        to_status=to_status,
+        note=note,
+    )
+    session.add(event)
+    return event
+
+
+def add_note(session: Session, case: Case, *, actor: str, note: str) -> CaseEvent:
+    event = CaseEvent(case_id=case.id, actor=actor, action="note", note=note)
+    session.add(event)
+    return event
+
+
+def record_draft(
+    session: Session, case: Case, *, draft: dict[str, Any], analysis: dict, author: str = "system"
+) -> Draft:
+    """Store the system's draft and move the case received → analyzed → awaiting_review."""
+    row = Draft(
+        case_id=case.id,
+        author=author,
+        subject=draft["subject"],
+        text=draft["text"],
+        html=draft["html"],
+        analysis=analysis,
+        reviewer_notes=list(draft.get("reviewer_notes", [])),
+    )
+    session.add(row)
+    transition(session, case, S.ANALYZED)
+    transition(session, case, S.AWAITING_REVIEW, action="drafted")
+    return row
+
+
+def reopen_with_followup(session: Session, case: Case, *, note: str = "") -> bool:
+    """A requester wrote again on this case: take it back to received when that is allowed."""
+    if CaseStatus(case.status) in REOPENABLE:
+        transition(session, case, S.RECEIVED, action="follow-up", note=note)
+        return True
+    return False
+
+
+def approve(
+    session: Session, case: Case, *, actor: str, text: str | None = None, html: str | None = None
+) -> Draft:
+    """Approve the current draft (optionally edited). The reply is sent afterwards."""
+    current = case.current_draft
+    if current is None:
+        raise IllegalTransition(f"case {case.id} has no draft to approve")
+    if text is not None and text != current.text:
+        current = Draft(
+            case_id=case.id,
+            author=actor,
+            subject=current.subject,
+            text=text,
+            html=html if html is not None else "",
+            analysis=current.analysis,
+            reviewer_notes=current.reviewer_notes,
+        )
+        session.add(current)
+        session.flush()
+        case.drafts.append(current)
+    transition(session, case, S.APPROVED, actor=actor)
+    return current
+
+
+def reject(session: Session, case: Case, *, actor: str, reason: str) -> None:
+    if not reason.strip():
+        raise IllegalTransition("a rejection needs a reason")
+    transition(session, case, S.REJECTED, actor=actor, note=reason)
+
+
+def mark_sent(session: Session, case: Case, *, message_id: str) -> None:
+    transition(session, case, S.SENT, note=message_id)
+
+
+def mark_send_failed(session: Session, case: Case, *, error: str) -> None:
+    transition(session, case, S.SEND_FAILED, note=error)
+
+
+def resend(session: Session, case: Case, *, actor: str) -> None:
+    transition(session, case, S.APPROVED, actor=actor, action="resend")
+
+
+def list_cases(session: Session, *, status: str | None = None, limit: int = 200) -> list[Case]:
+    """Oldest first, optionally one status only."""
+    query = select(Case).order_by(Case.created_at, Case.id).limit(limit)
+    if status:
+        query = query.where(Case.status == status)
+    return list(session.scalars(query))
+
+
+def counts_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Case.status, func.count()).group_by(Case.status))
+    return {status: count for status, count in rows}
+
+
+def question_message(case: Case) -> Message | None:
+    """The latest incoming message of the case: the one the next draft answers."""
+    incoming = [m for m in case.messages if m.direction == "in"]
+    return incoming[-1] if incoming else None
+
+
+def stale_cases(session: Session, status: CaseStatus, *, older_than: datetime) -> list[int]:
+    """Ids of cases sitting in `status` since before `older_than` (for the outbox sweep)."""
+    query = select(Case.id).where(Case.status == status, Case.updated_at < older_than)
+    return list(session.scalars(query))
+
+
+def case_summary(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "status": case.status,
+        "subject": case.subject,
+        "requester": case.requester,
+        "requester_name": case.requester_name,
+        "received_at": case.created_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+        "claimed_by": case.claimed_by,
+        "reason": case.status_reason,
+    }
+
+
+def case_detail(case: Case) -> dict[str, Any]:
+    draft = case.current_draft
+    return case_summary(case) | {
+        "messages": [
+            {
+                "id": m.id,
+                "direction": m.direction,
+                "kind": m.kind,
+                "message_id": m.message_id,
+                "from": m.from_address,
+                "subject": m.subject,
+                "received_at": m.received_at.isoformat(),
+                "size": len(m.raw),
+            }
+            for m in case.messages
+        ],
+        "draft": None
+        if draft is None
+        else {
+            "id": draft.id,
+            "author": draft.author,
+            "subject": draft.subject,
+            "text": draft.text,
+            "html": draft.html,
+            "reviewer_notes": draft.reviewer_notes,
+            "analysis": draft.analysis,
+        },
+        "events": [
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+            }
+            for e in case.events
+        ],
+    }

@@ -1,0 +1,119 @@
+"""The work a worker does on one case: analyse and draft it, or send its approved reply."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consultant import cases
+from consultant.analysis.analyze import analyze_message
+from consultant.codes.api import CodeBook
+from consultant.config import RelayTarget
+from consultant.drafting import draft_reply, reply_context
+from consultant.mail import outbound
+from consultant.mail.parse import parse_message
+from consultant.models import CaseStatus, Message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReplySettings:
+    relay: RelayTarget
+    from_address: str
+
+
+def draft_case(
+    session: Session, case_id: int, book: CodeBook | None, *, template_dir: Path | None = None
+) -> bool:
+    """Analyse the case's latest question and store a draft. False when there is nothing to do
+    (the case already moved on), which makes a repeated task harmless."""
+    case = cases.get_case(session, case_id, for_update=True)
+    if case.status != CaseStatus.RECEIVED:
+        return False
+    question = cases.question_message(case)
+    if question is None:
+        return False
+    parsed = parse_message(question.raw)
+    analysis = analyze_message(parsed.subject, parsed.reply, book).to_json()
+    context = reply_context(
+        case_id=case.id,
+        requester_name=case.requester_name,
+        requester=case.requester,
+        subject=case.subject,
+        question_text=parsed.reply,
+        question_date=parsed.date,
+        analysis=analysis,
+    )
+    draft = draft_reply(context, analysis, template_dir=template_dir)
+    cases.record_draft(session, case, draft=draft, analysis=analysis)
+    log.info("case %s drafted (%d codes)", case.id, len(analysis["codes"]))
+    return True
+
+
+def send_approved(session: Session, case_id: int, reply: ReplySettings) -> bool:
+    """Send the approved draft once. The draft's Message-ID is the idempotency key: if a
+    message with that id was already stored as sent, the case is only marked sent."""
+    case = cases.get_case(session, case_id, for_update=True)
+    if case.status != CaseStatus.APPROVED:
+        return False
+    draft = case.current_draft
+    question = cases.question_message(case)
+    if draft is None or question is None:
+        raise ValueError(f"case {case_id} is approved but has no draft or question")
+    if not draft.outgoing_message_id:
+        draft.outgoing_message_id = outbound.new_message_id(reply.from_address)
+        session.flush()
+    already = session.scalar(
+        select(Message.id).where(
+            Message.message_id == draft.outgoing_message_id, Message.direction == "out"
+        )
+    )
+    if already is None:
+        raw = outbound.build_reply(
+            message_id=draft.outgoing_message_id,
+            from_address=reply.from_address,
+            to_address=case.requester,
+            to_name=case.requester_name,
+            subject=draft.subject,
+            text=draft.text,
+            html=draft.html,
+            in_reply_to=question.message_id,
+            references=question.references.split(),
+        )
+        outbound.send(reply.relay, raw, mail_from=reply.from_address, recipients=[case.requester])
+        session.add(
+            Message(
+                case_id=case.id,
+                direction="out",
+                source="outbound",
+                kind="reply",
+                raw=raw,
+                sha256=_sha256(raw),
+                dedupe_key=_sha256(draft.outgoing_message_id.encode()),
+                message_id=draft.outgoing_message_id,
+                in_reply_to=question.message_id,
+                from_address=reply.from_address,
+                subject=draft.subject,
+                envelope_from=reply.from_address,
+                envelope_to=[case.requester],
+            )
+        )
+    cases.mark_sent(session, case, message_id=draft.outgoing_message_id)
+    log.info("case %s sent", case.id)
+    return True
+
+
+def give_up_sending(session: Session, case_id: int, error: str) -> None:
+    case = cases.get_case(session, case_id, for_update=True)
+    if case.status == CaseStatus.APPROVED:
+        cases.mark_send_failed(session, case, error=error)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,137 @@
+"""`consultant run|smtp|web`: the long-running processes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import typer
+
+from consultant.cli.context import sessions, settings
+
+log = logging.getLogger("consultant")
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _wait_for_stop() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+def _prepare_database() -> None:
+    from consultant.db import upgrade
+
+    upgrade(sessions().kw["bind"])
+
+
+def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
+    from consultant.cli.wiring import analysis_enqueuer
+    from consultant.mail.smtp import IntakeHandler, make_controller
+
+    config = settings()
+    handler = IntakeHandler(
+        sessions(),
+        accept_domains=config.accepted_domains,
+        enqueue=analysis_enqueuer(),
+        own_addresses=frozenset({config.from_address.lower()}),
+    )
+    controller = make_controller(
+        handler,
+        host=config.smtp_host,
+        port=config.smtp_port,
+        max_message_bytes=config.max_message_bytes,
+    )
+    controller.start()
+    return controller
+
+
+def _start_web():  # noqa: ANN202 - returns (server, thread)
+    import uvicorn
+
+    from consultant.web.app import create_app
+
+    config = settings()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config, sessions()),
+            host=config.web_host,
+            port=config.web_port,
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, name="web", daemon=True)
+    thread.start()
+    return server, thread
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("smtp")
+    def smtp() -> None:
+        """Run the SMTP listener that takes in questions."""
+        _configure_logging()
+        _prepare_database()
+        controller = _start_smtp()
+        config = settings()
+        typer.echo(f"SMTP listener on {config.smtp_host}:{config.smtp_port}")
+        _wait_for_stop()
+        controller.stop()
+
+    @app.command("web")
+    def web() -> None:
+        """Run the review console."""
+        _configure_logging()
+        _prepare_database()
+        server, thread = _start_web()
+        config = settings()
+        typer.echo(f"review console on http://{config.web_host}:{config.web_port}/")
+        _wait_for_stop()
+        server.should_exit = True
+        thread.join(timeout=10)
+
+    @app.command("run")
+    def run(
+        concurrency: int = typer.Option(2, "--concurrency", min=1, help="Worker processes."),
+    ) -> None:
+        """Run everything on one machine: SMTP listener, worker, scheduler and console."""
+        _configure_logging()
+        config = settings()
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        _prepare_database()
+        worker = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "workers", "worker", "--beat",
+                f"--concurrency={concurrency}", "--loglevel=WARNING",
+                f"--schedule={config.data_dir.resolve() / 'beat-schedule'}",
+            ],
+            env=os.environ.copy(),
+        )
+        controller = _start_smtp()
+        server, thread = _start_web()
+        typer.echo(f"SMTP listener   {config.smtp_host}:{config.smtp_port}")
+        typer.echo(f"review console  http://{config.web_host}:{config.web_port}/")
+        typer.echo(f"worker + beat   pid {worker.pid}, broker {config.resolved_broker_url}")
+        typer.echo(f"replies go to   {config.relay_url}")
+        typer.echo("Press Ctrl-C to stop.")
+        try:
+            _wait_for_stop()
+        finally:
+            typer.echo("stopping…")
+            controller.stop()
+            server.should_exit = True
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+            thread.join(timeout=10)

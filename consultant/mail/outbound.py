@@ -1,0 +1,74 @@
+"""Outbound mail: builds a threaded reply and hands it to the configured relay."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+
+from consultant.config import RelayTarget
+from consultant.errors import PermanentError, TransientError
+from consultant.models import utcnow
+
+
+def new_message_id(from_address: str) -> str:
+    return make_msgid(domain=from_address.rsplit("@", 1)[-1])
+
+
+def build_reply(
+    *,
+    message_id: str,
+    from_address: str,
+    to_address: str,
+    to_name: str,
+    subject: str,
+    text: str,
+    html: str,
+    in_reply_to: str,
+    references: list[str],
+) -> bytes:
+    """A multipart/alternative reply threaded under the question it answers."""
+    msg = EmailMessage()
+    msg["Message-ID"] = message_id
+    msg["Date"] = format_datetime(utcnow())
+    msg["From"] = from_address
+    msg["To"] = formataddr((to_name, to_address)) if to_name else to_address
+    msg["Subject"] = subject
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        chain = [r for r in references if r != in_reply_to] + [in_reply_to]
+        msg["References"] = " ".join(chain)
+    msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype="html")
+    return msg.as_bytes()
+
+
+def send(relay: RelayTarget, raw: bytes, *, mail_from: str, recipients: list[str]) -> None:
+    """Deliver through the relay. 4xx and connection trouble are transient; 5xx permanent."""
+    try:
+        if relay.scheme == "smtps":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                relay.host, relay.port, timeout=30, context=ssl.create_default_context()
+            )
+        else:
+            client = smtplib.SMTP(relay.host, relay.port, timeout=30)
+        with client:
+            if relay.scheme == "smtp+starttls":
+                client.starttls(context=ssl.create_default_context())
+            if relay.user:
+                client.login(relay.user, relay.password or "")
+            client.sendmail(mail_from, recipients, raw)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise PermanentError(f"relay refused every recipient: {_codes(exc)}") from exc
+    except smtplib.SMTPResponseException as exc:
+        if 400 <= exc.smtp_code < 500:
+            raise TransientError(f"relay answered {exc.smtp_code}") from exc
+        raise PermanentError(f"relay answered {exc.smtp_code}") from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise TransientError(f"relay {relay.host}:{relay.port} unreachable: {exc}") from exc
+
+
+def _codes(exc: smtplib.SMTPRecipientsRefused) -> str:
+    return ", ".join(str(code) for code, _ in exc.recipients.values())

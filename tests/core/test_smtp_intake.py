@@ -1,0 +1,127 @@
+"""The SMTP listener over real sockets: store-then-ack, dedupe, threading, 451, 550, 552."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+import pytest
+from sqlalchemy import func, select
+
+from consultant.db import transaction
+from consultant.errors import TransientError
+from consultant.mail.smtp import IntakeHandler, make_controller
+from consultant.models import Case, Message
+from tests.conftest import free_port
+
+DESK = "questions@desk.example"
+
+
+def question(subject: str, body: str, **headers: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "Renee Caldwell <renee@clinic.example>"
+    msg["To"] = DESK
+    msg["Subject"] = subject
+    msg["Date"] = "Mon, 06 Apr 2026 08:14:00 -0500"
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content(body)
+    return msg.as_bytes()
+
+
+@pytest.fixture
+def listener(sessions):
+    enqueued: list[int] = []
+    handler = IntakeHandler(
+        sessions, accept_domains=frozenset({"desk.example"}), enqueue=enqueued.append
+    )
+    controller = make_controller(
+        handler, host="127.0.0.1", port=free_port(), max_message_bytes=64 * 1024
+    )
+    controller.start()
+    yield controller, handler, enqueued
+    controller.stop()
+
+
+def send(controller, raw: bytes, to: str = DESK) -> None:
+    with smtplib.SMTP(controller.hostname, controller.port, timeout=10) as client:
+        client.sendmail("renee@clinic.example", [to], raw)
+
+
+def count(sessions, model) -> int:
+    with transaction(sessions) as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_stored_before_ack_and_enqueued_after(listener, sessions):
+    controller, _, enqueued = listener
+    send(controller, question("M48.062 question", "Is M48.062 right?", Message_ID="<q1@clinic>"))
+    with transaction(sessions) as session:
+        case = session.scalars(select(Case)).one()
+        assert case.status == "received"
+        assert case.requester == "renee@clinic.example"
+        assert case.requester_name == "Renee Caldwell"
+        assert b"Is M48.062 right?" in case.messages[0].raw
+    assert enqueued == [case.id]
+
+
+def test_duplicate_delivery_makes_no_second_case(listener, sessions):
+    controller, _, enqueued = listener
+    raw = question("dup", "same body", Message_ID="<dup@clinic>")
+    send(controller, raw)
+    send(controller, b"Received: from relay2\r\n" + raw)  # re-delivered through another hop
+    assert count(sessions, Message) == 1 and count(sessions, Case) == 1
+    assert len(enqueued) == 1
+
+
+def test_reused_message_id_with_new_body_is_a_new_message(listener, sessions):
+    controller, _, _ = listener
+    send(controller, question("a", "first question", Message_ID="<same@clinic>"))
+    send(controller, question("b", "another question", Message_ID="<same@clinic>"))
+    assert count(sessions, Message) == 2
+
+
+def test_follow_up_joins_its_case(listener, sessions):
+    controller, _, _ = listener
+    send(controller, question("first", "Is I10 right?", Message_ID="<first@clinic>"))
+    send(
+        controller,
+        question(
+            "Re: first",
+            "And I11.9?",
+            Message_ID="<second@clinic>",
+            In_Reply_To="<first@clinic>",
+            References="<first@clinic>",
+        ),
+    )
+    with transaction(sessions) as session:
+        case = session.scalars(select(Case)).one()
+        assert len(case.messages) == 2
+
+
+def test_foreign_recipient_domain_is_refused_with_550(listener, sessions):
+    controller, _, _ = listener
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        send(controller, question("relay?", "x"), to="someone@elsewhere.example")
+    assert list(refused.value.recipients.values())[0][0] == 550
+    assert count(sessions, Message) == 0
+
+
+def test_storage_failure_answers_451_and_nothing_is_acknowledged(listener, sessions):
+    controller, handler, _ = listener
+
+    def broken_store(*args, **kwargs):
+        raise TransientError("database unavailable")
+
+    handler.store = broken_store
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(controller, question("q", "body"))
+    assert refused.value.smtp_code == 451
+
+
+def test_oversize_message_gets_552(listener, sessions):
+    controller, _, _ = listener
+    with pytest.raises((smtplib.SMTPDataError, smtplib.SMTPSenderRefused)) as refused:
+        send(controller, question("big", "x" * 100_000))
+    assert refused.value.smtp_code == 552
+    assert count(sessions, Message) == 0

@@ -1,0 +1,74 @@
+"""Celery tasks: each takes ids, opens the transaction, calls one function of consultant/."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from consultant import cases, casework
+from consultant.db import transaction
+from consultant.errors import PermanentError, TransientError
+from consultant.models import CaseStatus, utcnow
+from workers.app import app
+from workers.runtime import codebook, sessions, settings
+
+log = logging.getLogger(__name__)
+
+
+@app.task(
+    name="workers.tasks.analyze_case",
+    autoretry_for=(TransientError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=10,
+)
+def analyze_case(case_id: int) -> bool:
+    with transaction(sessions()) as session:
+        return casework.draft_case(
+            session, case_id, codebook(), template_dir=settings().template_dir
+        )
+
+
+@app.task(name="workers.tasks.send_reply", bind=True, max_retries=None)
+def send_reply(self, case_id: int) -> bool:  # noqa: ANN001 - Celery's bound task
+    reply = casework.ReplySettings(relay=settings().relay, from_address=settings().from_address)
+    try:
+        with transaction(sessions()) as session:
+            return casework.send_approved(session, case_id, reply)
+    except TransientError as exc:
+        if self.request.retries < settings().send_retries:
+            log.warning("case %s: send attempt %d failed", case_id, self.request.retries + 1)
+            raise self.retry(exc=exc, countdown=min(2**self.request.retries, 300)) from exc
+        error = str(exc)
+    except PermanentError as exc:
+        error = str(exc)
+    with transaction(sessions()) as session:
+        casework.give_up_sending(session, case_id, error)
+    log.error("case %s: sending failed for good", case_id)
+    return False
+
+
+@app.task(name="workers.tasks.sweep")
+def sweep() -> int:
+    """Re-enqueue cases left in `received` or `approved`: their enqueue was lost (a broker
+    outage, a crash between commit and enqueue). The tasks are idempotent, so a case that
+    was merely slow is harmless to enqueue twice."""
+    cutoff = utcnow() - timedelta(seconds=settings().sweep_seconds)
+    with transaction(sessions()) as session:
+        to_draft = cases.stale_cases(session, CaseStatus.RECEIVED, older_than=cutoff)
+        to_send = cases.stale_cases(session, CaseStatus.APPROVED, older_than=cutoff)
+    for case_id in to_draft:
+        analyze_case.delay(case_id)
+    for case_id in to_send:
+        send_reply.delay(case_id)
+    if to_draft or to_send:
+        log.info("sweep re-enqueued %d to draft, %d to send", len(to_draft), len(to_send))
+    return len(to_draft) + len(to_send)
+
+
+def enqueue_analysis(case_id: int) -> None:
+    analyze_case.delay(case_id)
+
+
+def enqueue_send(case_id: int) -> None:
+    send_reply.delay(case_id)
