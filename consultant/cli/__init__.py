@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from consultant.cli import analyze, cases, codes, database, mail, serve, users
+from consultant.cli import analyze, cases, codes, database, digest, draft, mail, serve, users
 
 app = typer.Typer(
     name="consultant",
@@ -18,7 +18,9 @@ app.add_typer(users.app, name="users")
 app.add_typer(database.app, name="db")
 app.add_typer(codes.app, name="codes")
 app.add_typer(mail.app, name="mail")
+app.add_typer(digest.app, name="digest")
 analyze.register(app)
+draft.register(app)
 serve.register(app)
 
 

@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SHARED_CMS ?= ../shared/data/cms
+
+.PHONY: run test setup lint eval bench clean
+
+run: setup
+	$(BIN)/consultant db upgrade
+	$(BIN)/consultant codes load icd10cm
+	$(BIN)/consultant run
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Score the analysis on the labelled questions (needs ../shared).
+eval: setup
+	$(BIN)/consultant db upgrade
+	$(BIN)/consultant codes load icd10cm
+	$(BIN)/consultant codes import-dir $(SHARED_CMS)
+	../shared/eval/score ../shared/eval/dev --cmd '$(BIN)/consultant analyze {} --json'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
