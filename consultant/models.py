@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     ForeignKey,
     Index,
@@ -150,3 +151,54 @@ class User(Base):
 
 
 Index("ix_cases_status_created", Case.status, Case.created_at)
+
+
+# --- Intake: requesters, sender notices, duplicate deliveries, IMAP positions ------------
+
+
+class Requester(Base):
+    """A registered client: one address, or a whole domain (pattern "@clinic.example")."""
+
+    __tablename__ = "requesters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pattern: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    monthly_quota: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SenderNotice(Base):
+    """An automatic notice we sent to a sender (rate-limited per sender and period)."""
+
+    __tablename__ = "sender_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DuplicateDelivery(Base):
+    """A delivery refused as already stored: counted for operators after an incident."""
+
+    __tablename__ = "duplicate_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ImapPosition(Base):
+    """How far the IMAP poller has read a folder: (account, folder, UIDVALIDITY, last UID)."""
+
+    __tablename__ = "imap_positions"
+    __table_args__ = (UniqueConstraint("account", "folder", name="uq_imap_positions_folder"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(320))
+    folder: Mapped[str] = mapped_column(String(200))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
