@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -64,9 +64,7 @@ def open_case(
     )
     session.add(case)
     session.flush()
-    session.add(
-        CaseEvent(case_id=case.id, at=now, action="opened", to_status=status, note=reason)
-    )
+    session.add(CaseEvent(case_id=case.id, at=now, action="opened", to_status=status, note=reason))
     return case
 
 
@@ -174,6 +172,101 @@ def mark_send_failed(session: Session, case: Case, *, error: str) -> None:
 
 def resend(session: Session, case: Case, *, actor: str) -> None:
     transition(session, case, S.APPROVED, actor=actor, action="resend")
+
+
+# --- Claims: a coder takes a case for a while; others may not act on it meanwhile ----------
+
+CLAIMABLE = frozenset({S.RECEIVED, S.ANALYZED, S.AWAITING_REVIEW, S.SEND_FAILED, S.QUARANTINED})
+
+
+class ClaimConflict(IllegalTransition):
+    """Someone else holds the case's claim (or the actor holds none where one is needed)."""
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def claim_holder(case: Case, *, now: datetime | None = None) -> str | None:
+    """Who holds an unexpired claim on the case, if anyone."""
+    if not case.claimed_by or case.claimed_until is None:
+        return None
+    return case.claimed_by if _aware(case.claimed_until) > (now or utcnow()) else None
+
+
+def claim(
+    session: Session, case: Case, *, actor: str, minutes: int, now: datetime | None = None
+) -> None:
+    """Take (or renew) the claim for `minutes`; refused while another's claim runs."""
+    now = now or utcnow()
+    if CaseStatus(case.status) not in CLAIMABLE:
+        raise IllegalTransition(f"case {case.id} is {case.status}; there is nothing to claim")
+    holder = claim_holder(case, now=now)
+    if holder not in (None, actor):
+        raise ClaimConflict(f"case {case.id} is claimed by {holder}")
+    if holder is None:
+        session.add(CaseEvent(case_id=case.id, at=now, actor=actor, action="claimed"))
+    case.claimed_by, case.claimed_until = actor, now + timedelta(minutes=minutes)
+
+
+def release(session: Session, case: Case, *, actor: str, lead: bool = False) -> None:
+    """Give the claim up (its holder, or a lead for anyone)."""
+    holder = claim_holder(case)
+    if holder is None:
+        return
+    if holder != actor and not lead:
+        raise ClaimConflict(f"case {case.id} is claimed by {holder}")
+    case.claimed_by, case.claimed_until = None, None
+    session.add(CaseEvent(case_id=case.id, actor=actor, action="released", note=holder))
+
+
+def reassign(session: Session, case: Case, *, actor: str, to: str, minutes: int) -> None:
+    """A lead hands the case's claim to another coder."""
+    if CaseStatus(case.status) not in CLAIMABLE:
+        raise IllegalTransition(f"case {case.id} is {case.status}; there is nothing to reassign")
+    now = utcnow()
+    case.claimed_by, case.claimed_until = to, now + timedelta(minutes=minutes)
+    session.add(CaseEvent(case_id=case.id, at=now, actor=actor, action="reassigned", note=to))
+
+
+def ensure_may_act(case: Case, *, actor: str, lead: bool) -> None:
+    """Approving, rejecting and editing belong to the claimant; a lead may always act."""
+    if lead:
+        return
+    holder = claim_holder(case)
+    if holder != actor:
+        who = f"claimed by {holder}" if holder else "not claimed by you"
+        raise ClaimConflict(f"case {case.id} is {who}; claim it first")
+
+
+def save_draft(session: Session, case: Case, *, actor: str, text: str, html: str) -> Draft:
+    """Store a coder's edit of the reply as a new draft version (the status stays)."""
+    current = case.current_draft
+    if current is None:
+        raise IllegalTransition(f"case {case.id} has no draft to edit")
+    if CaseStatus(case.status) != S.AWAITING_REVIEW:
+        raise IllegalTransition(f"case {case.id} is {case.status}; its draft is closed")
+    if text == current.text:
+        return current
+    row = Draft(
+        case_id=case.id,
+        author=actor,
+        subject=current.subject,
+        text=text,
+        html=html,
+        analysis=current.analysis,
+        reviewer_notes=current.reviewer_notes,
+    )
+    session.add(row)
+    session.flush()
+    case.drafts.append(row)
+    session.add(CaseEvent(case_id=case.id, actor=actor, action="edited", note=f"draft {row.id}"))
+    return row
+
+
+def request_reanalysis(session: Session, case: Case, *, actor: str) -> None:
+    """Send an awaiting case back to `received` so the worker drafts it again."""
+    transition(session, case, S.RECEIVED, actor=actor, action="reanalyze")
 
 
 def list_cases(session: Session, *, status: str | None = None, limit: int = 200) -> list[Case]:

@@ -18,6 +18,7 @@ from consultant.drafting import draft_reply, reply_context
 from consultant.mail import outbound
 from consultant.mail.parse import parse_message
 from consultant.models import CaseStatus, Message
+from consultant.templating import environment
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,36 @@ def send_approved(session: Session, case_id: int, reply: ReplySettings) -> bool:
     cases.mark_sent(session, case, message_id=draft.outgoing_message_id)
     log.info("case %s sent", case.id)
     return True
+
+
+def send_notice(
+    session: Session,
+    case_id: int,
+    kind: str,
+    reply: ReplySettings,
+    *,
+    template_dir: Path | None = None,
+) -> None:
+    """Send the sender an automatic notice (unregistered, quota) about an ignored case."""
+    case = cases.get_case(session, case_id)
+    question = cases.question_message(case)
+    if question is None or question.kind != "question":
+        return  # loop protection: never notify a bounce, an auto-reply, a list or ourselves
+    text = (
+        environment(template_dir)
+        .get_template(f"notices/{kind}.txt.j2")
+        .render(desk_address=reply.from_address, sender=case.requester)
+    )
+    raw = outbound.build_notice(
+        message_id=outbound.new_message_id(reply.from_address),
+        from_address=reply.from_address,
+        to_address=case.requester,
+        subject=f"Re: {case.subject}" if case.subject else "Your message to the coding desk",
+        text=text,
+        in_reply_to=question.message_id,
+    )
+    outbound.send(reply.relay, raw, mail_from="", recipients=[case.requester])
+    cases.add_note(session, case, actor="system", note=f"{kind} notice sent")
 
 
 def give_up_sending(session: Session, case_id: int, error: str) -> None:

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     sweep_seconds: int = Field(default=60, gt=0)
     send_retries: int = Field(default=5, ge=0)
+    # Review console: SLA colouring, claim lifetime, public address for links and cookies.
+    sla_hours: float = Field(default=24, gt=0)
+    claim_minutes: int = Field(default=30, gt=0)
+    public_url: str = ""
+    sender_policy: str = Field(default="open", pattern="^(open|registered)$")
+    guest_monthly_quota: int | None = Field(default=None, ge=0)
+    notice_period_hours: int = Field(default=24, gt=0)
+    smtp_tls_cert: Path | None = None
+    smtp_tls_key: Path | None = None
+    smtp_rate_per_minute: int = Field(default=120, gt=0)
 
     @field_validator("relay_url")
     @classmethod

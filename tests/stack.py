@@ -14,7 +14,6 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from consultant.db import make_engine
-
 from tests.conftest import free_port, port_open
 
 DESK = "questions@desk.example"
@@ -113,8 +112,18 @@ class Stack:
             time.sleep(0.05)
 
     def start_worker(self, *, beat: bool = True, name: str = "w1") -> subprocess.Popen:
-        args = ["-m", "celery", "-A", "workers", "worker", "--concurrency=1", "--loglevel=INFO",
-                f"--hostname={name}@%h", "--without-gossip", "--without-mingle"]
+        args = [
+            "-m",
+            "celery",
+            "-A",
+            "workers",
+            "worker",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            f"--hostname={name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ]
         if beat:
             args += ["--beat", f"--schedule={self.data_dir / 'beat-schedule'}"]
         return self._spawn(*args, log_name=f"worker-{name}.log")

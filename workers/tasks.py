@@ -48,6 +48,18 @@ def send_reply(self, case_id: int) -> bool:  # noqa: ANN001 - Celery's bound tas
     return False
 
 
+@app.task(
+    name="workers.tasks.send_notice",
+    autoretry_for=(TransientError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_notice(case_id: int, kind: str) -> None:
+    reply = casework.ReplySettings(relay=settings().relay, from_address=settings().from_address)
+    with transaction(sessions()) as session:
+        casework.send_notice(session, case_id, kind, reply, template_dir=settings().template_dir)
+
+
 @app.task(name="workers.tasks.sweep")
 def sweep() -> int:
     """Re-enqueue cases left in `received` or `approved`: their enqueue was lost (a broker
@@ -72,3 +84,7 @@ def enqueue_analysis(case_id: int) -> None:
 
 def enqueue_send(case_id: int) -> None:
     send_reply.delay(case_id)
+
+
+def enqueue_notice(case_id: int, kind: str) -> None:
+    send_notice.delay(case_id, kind)

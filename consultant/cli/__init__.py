@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from consultant.cli import analyze, cases, codes, database, digest, draft, mail, serve, users
+from consultant.cli import (
+    analyze,
+    cases,
+    codes,
+    database,
+    digest,
+    draft,
+    mail,
+    requesters,
+    serve,
+    stats,
+    users,
+)
 
 app = typer.Typer(
     name="consultant",
@@ -19,9 +31,11 @@ app.add_typer(database.app, name="db")
 app.add_typer(codes.app, name="codes")
 app.add_typer(mail.app, name="mail")
 app.add_typer(digest.app, name="digest")
+app.add_typer(requesters.app, name="requesters")
 analyze.register(app)
 draft.register(app)
 serve.register(app)
+stats.register(app)
 
 
 def main() -> None:

@@ -28,7 +28,9 @@ def list_(
     with unit_of_work() as session:
         rows = [
             cases.case_summary(c)
-            for c in cases.list_cases(session, status=None if status == "all" else status, limit=limit)
+            for c in cases.list_cases(
+                session, status=None if status == "all" else status, limit=limit
+            )
         ]
     if as_json:
         print_json(rows)
@@ -68,7 +70,9 @@ def show(
     typer.echo("\n--- history ---")
     for event in detail["events"]:
         arrow = f"{event['from_status'] or ''} → {event['to_status']}" if event["to_status"] else ""
-        typer.echo(f"{event['at'][:19]}  {event['actor']:24} {event['action']:10} {arrow} {event['note']}")
+        typer.echo(
+            f"{event['at'][:19]}  {event['actor']:24} {event['action']:10} {arrow} {event['note']}"
+        )
 
 
 @app.command("approve")
@@ -76,7 +80,11 @@ def approve(
     case_id: int,
     as_user: str = typer.Option(..., "--as", help="Email of the approving coder."),
     body_file: Path | None = typer.Option(
-        None, "--body-file", help="Send this text instead of the draft.", exists=True, dir_okay=False
+        None,
+        "--body-file",
+        help="Send this text instead of the draft.",
+        exists=True,
+        dir_okay=False,
     ),
 ) -> None:
     """Approve a case's draft (optionally replaced by --body-file) and queue it for sending."""
@@ -89,7 +97,9 @@ def approve(
         user = get_user(session, as_user)
         if not user.active:
             fail(f"user {user.email} is disabled")
-        cases.approve(session, cases.get_case(session, case_id, for_update=True), actor=user.email, text=text)
+        cases.approve(
+            session, cases.get_case(session, case_id, for_update=True), actor=user.email, text=text
+        )
     send_enqueuer()(case_id)
     typer.echo(f"case {case_id} approved; the reply is queued for sending")
 
@@ -106,7 +116,12 @@ def reject(
 
     with unit_of_work() as session:
         user = get_user(session, as_user)
-        cases.reject(session, cases.get_case(session, case_id, for_update=True), actor=user.email, reason=reason)
+        cases.reject(
+            session,
+            cases.get_case(session, case_id, for_update=True),
+            actor=user.email,
+            reason=reason,
+        )
     typer.echo(f"case {case_id} rejected")
 
 

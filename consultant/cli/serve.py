@@ -36,8 +36,11 @@ def _prepare_database() -> None:
 
 
 def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
-    from consultant.cli.wiring import analysis_enqueuer
-    from consultant.mail.smtp import IntakeHandler, make_controller
+    from datetime import timedelta
+
+    from consultant.cli.wiring import analysis_enqueuer, notice_enqueuer
+    from consultant.mail.smtp import IntakeHandler, make_controller, tls_context
+    from consultant.requesters import SenderPolicy
 
     config = settings()
     handler = IntakeHandler(
@@ -45,15 +48,32 @@ def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
         accept_domains=config.accepted_domains,
         enqueue=analysis_enqueuer(),
         own_addresses=frozenset({config.from_address.lower()}),
+        policy=SenderPolicy(
+            mode=config.sender_policy,
+            guest_quota=config.guest_monthly_quota,
+            notice_period=timedelta(hours=config.notice_period_hours),
+        ),
+        notify=notice_enqueuer(),
+        rate_per_minute=config.smtp_rate_per_minute,
     )
+    tls = None
+    if config.smtp_tls_cert and config.smtp_tls_key:
+        tls = tls_context(config.smtp_tls_cert, config.smtp_tls_key)
     controller = make_controller(
         handler,
         host=config.smtp_host,
         port=config.smtp_port,
         max_message_bytes=config.max_message_bytes,
+        tls=tls,
     )
     controller.start()
     return controller
+
+
+def _stop_smtp(controller) -> None:  # noqa: ANN001 - aiosmtpd's Controller
+    """Finish the messages being stored, then close the listener."""
+    controller.handler.drain()
+    controller.stop()
 
 
 def _start_web():  # noqa: ANN202 - returns (server, thread)
@@ -85,7 +105,7 @@ def register(app: typer.Typer) -> None:
         config = settings()
         typer.echo(f"SMTP listener on {config.smtp_host}:{config.smtp_port}")
         _wait_for_stop()
-        controller.stop()
+        _stop_smtp(controller)
 
     @app.command("web")
     def web() -> None:
@@ -110,8 +130,15 @@ def register(app: typer.Typer) -> None:
         _prepare_database()
         worker = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "workers", "worker", "--beat",
-                f"--concurrency={concurrency}", "--loglevel=WARNING",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workers",
+                "worker",
+                "--beat",
+                f"--concurrency={concurrency}",
+                "--loglevel=WARNING",
                 f"--schedule={config.data_dir.resolve() / 'beat-schedule'}",
             ],
             env=os.environ.copy(),
@@ -127,7 +154,7 @@ def register(app: typer.Typer) -> None:
             _wait_for_stop()
         finally:
             typer.echo("stopping…")
-            controller.stop()
+            _stop_smtp(controller)
             server.should_exit = True
             worker.send_signal(signal.SIGTERM)
             try:

@@ -16,3 +16,9 @@ def send_enqueuer() -> Callable[[int], None]:
     from workers.tasks import enqueue_send
 
     return enqueue_send
+
+
+def notice_enqueuer() -> Callable[[int, str], None]:
+    from workers.tasks import enqueue_notice
+
+    return enqueue_notice

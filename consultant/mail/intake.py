@@ -15,12 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from consultant import cases
 from consultant.db import transaction
 from consultant.mail.parse import ParsedMessage, parse_message
-from consultant.models import Case, CaseStatus, Message
+from consultant.models import Case, CaseStatus, DuplicateDelivery, Message
+from consultant.requesters import SenderPolicy, judge_sender
 
 log = logging.getLogger(__name__)
 
 CASE_TAG = re.compile(r"\[Case #(\d+)\]", re.IGNORECASE)
 Enqueue = Callable[[int], None]
+Notify = Callable[[int, str], None]
+OPEN_POLICY = SenderPolicy()
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class IntakeResult:
     duplicate: bool
     needs_analysis: bool
     kind: str
+    notice: str = ""  # a notice to send to the sender after the commit ("" for none)
 
 
 def dedupe_key(parsed: ParsedMessage) -> str:
@@ -47,6 +51,7 @@ def ingest(
     envelope_from: str = "",
     envelope_to: tuple[str, ...] = (),
     own_addresses: frozenset[str] = frozenset(),
+    policy: SenderPolicy = OPEN_POLICY,
 ) -> IntakeResult:
     """Store one raw message and attach it to a case. The caller commits."""
     try:
@@ -58,6 +63,7 @@ def ingest(
     sha = hashlib.sha256(raw).hexdigest()
     key = dedupe_key(parsed) if parsed else sha
     if session.scalar(select(Message.id).where(Message.dedupe_key == key)) is not None:
+        session.add(DuplicateDelivery(dedupe_key=key, source=source))
         return IntakeResult(None, None, True, False, parsed.kind if parsed else "quarantined")
 
     message = Message(
@@ -82,17 +88,22 @@ def ingest(
             session.flush()
     except IntegrityError:
         # A concurrent delivery of the same message won the race.
+        session.add(DuplicateDelivery(dedupe_key=key, source=source))
         return IntakeResult(None, None, True, False, message.kind)
 
-    case, needs_analysis = _attach_to_case(session, message, parsed, parse_error)
+    case, needs_analysis, notice = _attach_to_case(session, message, parsed, parse_error, policy)
     message.case_id = case.id
     log.info("stored message %s as case %s (%s)", message.id, case.id, case.status)
-    return IntakeResult(message.id, case.id, False, needs_analysis, message.kind)
+    return IntakeResult(message.id, case.id, False, needs_analysis, message.kind, notice)
 
 
 def _attach_to_case(
-    session: Session, message: Message, parsed: ParsedMessage | None, parse_error: str
-) -> tuple[Case, bool]:
+    session: Session,
+    message: Message,
+    parsed: ParsedMessage | None,
+    parse_error: str,
+    policy: SenderPolicy,
+) -> tuple[Case, bool, str]:
     if parsed is None:
         case = cases.open_case(
             session,
@@ -101,7 +112,7 @@ def _attach_to_case(
             status=CaseStatus.QUARANTINED,
             reason=parse_error,
         )
-        return case, False
+        return case, False, ""
 
     existing = _thread_case(session, parsed)
     if existing is not None:
@@ -109,9 +120,9 @@ def _attach_to_case(
             cases.add_note(
                 session, existing, actor="system", note=f"{parsed.kind} joined the thread"
             )
-            return existing, False
+            return existing, False, ""
         reopened = cases.reopen_with_followup(session, existing, note=f"message {message.id}")
-        return existing, reopened or existing.status == CaseStatus.RECEIVED
+        return existing, reopened or existing.status == CaseStatus.RECEIVED, ""
 
     if parsed.kind != "question":
         reason = f"{parsed.kind}: {'; '.join(parsed.reasons)}" if parsed.reasons else parsed.kind
@@ -123,15 +134,18 @@ def _attach_to_case(
             status=CaseStatus.IGNORED,
             reason=reason,
         )
-        return case, False
+        return case, False, ""
 
+    verdict = judge_sender(session, parsed.from_address, policy)
     case = cases.open_case(
         session,
         subject=parsed.subject,
         requester=parsed.from_address,
         requester_name=parsed.from_name,
+        status=CaseStatus.RECEIVED if verdict.serve else CaseStatus.IGNORED,
+        reason=verdict.reason,
     )
-    return case, True
+    return case, verdict.serve, verdict.notice
 
 
 def _thread_case(session: Session, parsed: ParsedMessage) -> Case | None:
@@ -163,9 +177,11 @@ def store_and_enqueue(
     envelope_from: str = "",
     envelope_to: tuple[str, ...] = (),
     own_addresses: frozenset[str] = frozenset(),
+    policy: SenderPolicy = OPEN_POLICY,
+    notify: Notify | None = None,
 ) -> IntakeResult:
-    """Commit the message, then enqueue its analysis. A broker failure after the commit is
-    logged and left to the sweep: the message is safe either way."""
+    """Commit the message, then enqueue its analysis (or the sender's notice). A broker
+    failure after the commit is logged and left to the sweep: the message is safe."""
     with transaction(sessions) as session:
         result = ingest(
             session,
@@ -174,11 +190,18 @@ def store_and_enqueue(
             envelope_from=envelope_from,
             envelope_to=envelope_to,
             own_addresses=own_addresses,
+            policy=policy,
         )
+    if result.notice and notify is not None and result.case_id is not None:
+        try:
+            notify(result.case_id, result.notice)
+        except Exception:  # noqa: BLE001 - a lost notice is not a lost message
+            log.warning(
+                "could not enqueue the %s notice for case %s", result.notice, result.case_id
+            )
     if result.needs_analysis and enqueue is not None and result.case_id is not None:
         try:
             enqueue(result.case_id)
         except Exception:  # noqa: BLE001 - the sweep re-enqueues it
             log.warning("could not enqueue case %s; the sweep will retry", result.case_id)
     return result
-

@@ -45,6 +45,31 @@ def build_reply(
     return msg.as_bytes()
 
 
+def build_notice(
+    *,
+    message_id: str,
+    from_address: str,
+    to_address: str,
+    subject: str,
+    text: str,
+    in_reply_to: str,
+) -> bytes:
+    """An automatic notice: marked Auto-Submitted so that well-behaved mailers never answer it."""
+    msg = EmailMessage()
+    msg["Message-ID"] = message_id
+    msg["Date"] = format_datetime(utcnow())
+    msg["From"] = from_address
+    msg["To"] = to_address
+    msg["Subject"] = subject
+    msg["Auto-Submitted"] = "auto-replied"
+    msg["X-Auto-Response-Suppress"] = "All"
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = in_reply_to
+    msg.set_content(text)
+    return msg.as_bytes()
+
+
 def send(relay: RelayTarget, raw: bytes, *, mail_from: str, recipients: list[str]) -> None:
     """Deliver through the relay. 4xx and connection trouble are transient; 5xx permanent."""
     try:

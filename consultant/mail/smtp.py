@@ -4,17 +4,43 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
+import threading
+import time
+from collections import defaultdict, deque
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
-from consultant.mail.intake import Enqueue, IntakeResult, store_and_enqueue
+from consultant.mail.intake import OPEN_POLICY, Enqueue, IntakeResult, Notify, store_and_enqueue
+from consultant.requesters import SenderPolicy
 
 log = logging.getLogger(__name__)
+
+
+class RateLimiter:
+    """At most `limit` events per key in any sliding minute."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._events: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            events = self._events[key]
+            while events and events[0] <= now - self.window:
+                events.popleft()
+            if len(events) >= self.limit:
+                return False
+            events.append(now)
+            return True
 
 
 class IntakeHandler:
@@ -27,13 +53,34 @@ class IntakeHandler:
         accept_domains: frozenset[str],
         enqueue: Enqueue | None,
         own_addresses: frozenset[str] = frozenset(),
+        policy: SenderPolicy = OPEN_POLICY,
+        notify: Notify | None = None,
+        rate_per_minute: int = 120,
         store: Callable[..., IntakeResult] = store_and_enqueue,
     ) -> None:
         self.sessions = sessions
         self.accept_domains = accept_domains
         self.enqueue = enqueue
         self.own_addresses = own_addresses
+        self.policy = policy
+        self.notify = notify
         self.store = store
+        self.per_sender = RateLimiter(rate_per_minute)
+        self.per_peer = RateLimiter(rate_per_minute * 10)
+        self.in_flight = 0
+        self.draining = False
+
+    async def handle_MAIL(  # noqa: N802 - aiosmtpd hook name
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
+    ) -> str:
+        if self.draining:
+            return "421 4.3.2 Shutting down; please retry later"
+        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
+        if not self.per_peer.allow(peer) or not self.per_sender.allow(address.lower()):
+            return "450 4.7.1 Too many messages; please slow down and retry"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
@@ -57,15 +104,33 @@ class IntakeHandler:
             envelope_from=envelope.mail_from or "",
             envelope_to=tuple(envelope.rcpt_tos),
             own_addresses=self.own_addresses,
+            policy=self.policy,
+            notify=self.notify,
         )
+        self.in_flight += 1
         try:
             result = await asyncio.get_running_loop().run_in_executor(None, store)
         except Exception as exc:  # noqa: BLE001 - any storage failure means "try again later"
             log.error("storage failed, answering 451: %s", type(exc).__name__)
             return "451 4.3.0 Temporary storage failure; please retry"
+        finally:
+            self.in_flight -= 1
         if result.duplicate:
             return "250 2.0.0 Already stored"
         return f"250 2.0.0 Stored as case {result.case_id}"
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Refuse new mail (421) and wait for messages being stored to be acknowledged."""
+        self.draining = True
+        deadline = time.monotonic() + timeout
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(cert), str(key))
+    return context
 
 
 def make_controller(
@@ -75,8 +140,10 @@ def make_controller(
     port: int,
     max_message_bytes: int,
     server_hostname: str = "consultant",
+    tls: ssl.SSLContext | None = None,
 ) -> Controller:
-    """A threaded aiosmtpd controller; SIZE is advertised and oversize mail gets 552."""
+    """A threaded aiosmtpd controller; SIZE is advertised and oversize mail gets 552;
+    with a TLS context, STARTTLS is offered."""
     return Controller(
         handler,
         hostname=host,
@@ -85,4 +152,5 @@ def make_controller(
         data_size_limit=max_message_bytes,
         decode_data=False,
         ready_timeout=10,
+        tls_context=tls,
     )
