@@ -3,6 +3,7 @@
 from alembic import context
 
 from consultant.models import Base
+import consultant.codes.tables  # noqa: F401
 
 target_metadata = Base.metadata
 connection = context.config.attributes["connection"]
