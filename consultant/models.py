@@ -190,6 +190,20 @@ class DuplicateDelivery(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class PurgeRecord(Base):
+    """Audit of a retention purge: who removed how many closed cases, older than what."""
+
+    __tablename__ = "purge_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(320), default="system")
+    cutoff: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cases: Mapped[int] = mapped_column(Integer, default=0)
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+    case_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
 class ImapPosition(Base):
     """How far the IMAP poller has read a folder: (account, folder, UIDVALIDITY, last UID)."""
 

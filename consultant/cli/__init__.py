@@ -12,6 +12,7 @@ from consultant.cli import (
     digest,
     draft,
     mail,
+    operations,
     requesters,
     serve,
     stats,
@@ -36,6 +37,7 @@ analyze.register(app)
 draft.register(app)
 serve.register(app)
 stats.register(app)
+operations.register(app)
 
 
 def main() -> None:

@@ -37,6 +37,16 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
+        "purge_records",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(320), nullable=False),
+        sa.Column("cutoff", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cases", sa.Integer(), nullable=False),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.Column("case_ids", sa.JSON(), nullable=False),
+    )
+    op.create_table(
         "imap_positions",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("account", sa.String(320), nullable=False),
@@ -49,5 +59,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("imap_positions", "duplicate_deliveries", "sender_notices", "requesters"):
+    for table in (
+        "imap_positions",
+        "purge_records",
+        "duplicate_deliveries",
+        "sender_notices",
+        "requesters",
+    ):
         op.drop_table(table)
