@@ -8,8 +8,13 @@ from dataclasses import dataclass
 from consultant.mail.quote_markers import (
     ATTRIBUTION,
     ATTRIBUTION_START,
+    DASH_SIGN_OFF,
+    DATE_TIME_START,
+    DATED_ADDRESS,
     EVIDENCE,
+    FRAMED,
     HEADER_LINE,
+    INLINE_ATTRIBUTION,
     ISO_ATTRIBUTION,
     MOBILE_FOOTER,
     RULE,
@@ -18,9 +23,13 @@ from consultant.mail.quote_markers import (
 )
 
 _NEWLINES = re.compile(r"\r\n|\r")
-_QUOTED = re.compile(r"^\s{0,3}>")
+_QUOTED = re.compile(r"^\s{0,3}>(?!.*<<<\s*$)")  # not a ">>> banner <<<"
+_ADDRESS = re.compile(r"<[^<>\s]*@|^[^<>@]{1,60}<?[\w.+-]+@[\w-]+\.[\w.-]+>?\s+\S")
+# Invisible characters some mailers add at the end (Gmail's tracking "ᐧ").
+_INVISIBLE = "\u1427\u200b\ufeff"
 # How many lines an attribution or a header block may be spread over.
-_ATTRIBUTION_SPAN = 3
+_ATTRIBUTION_SPAN = 5
+_LONGEST_ATTRIBUTION = 300
 _HEADER_WINDOW = 6
 # Mobile footers are looked for among the last lines of the reply only.
 _FOOTER_WINDOW = 4
@@ -33,60 +42,130 @@ class ReplyParts:
     signature: str
 
 
-def _is_attribution(lines: list[str], index: int) -> bool:
-    line = lines[index]
-    if ATTRIBUTION.match(line) and (ATTRIBUTION_START.match(line) or EVIDENCE.search(line)):
-        return True
-    if ISO_ATTRIBUTION.match(line):
-        return True
-    if not (ATTRIBUTION_START.match(line) or re.match(r"^\s*\d{4}[-/.]", line)):
+def _one_line_attribution(line: str) -> bool:
+    tail = line.rstrip(" \t*_")
+    if len(tail) > _LONGEST_ATTRIBUTION or not tail:
         return False
-    joined = line.strip()
-    for following in lines[index + 1 : index + _ATTRIBUTION_SPAN]:
-        if not following.strip() or _QUOTED.match(following):
-            return False
-        joined = f"{joined} {following.strip()}"
-        if (ATTRIBUTION.match(joined) and EVIDENCE.search(joined)) or ISO_ATTRIBUTION.match(joined):
+    if not (tail[-1] in ":：-" or tail.lstrip(" >")[:1].isdigit() or ATTRIBUTION_START.match(tail)):
+        return False  # cheap test first: the patterns below are slow on long prose
+    match = ATTRIBUTION.match(line)
+    if match:
+        if match.group("colon"):
+            if ATTRIBUTION_START.match(line) or EVIDENCE.search(line):
+                return True
+        elif FRAMED.match(line):
             return True
-    return False
+        elif ATTRIBUTION_START.match(line) and EVIDENCE.search(line):
+            tail = match.group("tail").strip(" -*_")
+            return not tail or "@" in tail
+    return bool(DATED_ADDRESS.match(line) or ISO_ATTRIBUTION.match(line))
+
+
+def _attribution_end(lines: list[str], index: int) -> int | None:
+    """The index after an attribution that starts at `index`, or None."""
+    line = lines[index]
+    if _one_line_attribution(line) or DATE_TIME_START.match(line):
+        return index + 1
+    if not (
+        ATTRIBUTION_START.match(line)
+        or line.lstrip()[:1].isdigit()
+        or ("@" in line and _ADDRESS.search(line))
+    ):
+        return None
+    joined = line.strip()
+    for offset, following in enumerate(lines[index + 1 : index + _ATTRIBUTION_SPAN], start=1):
+        if _QUOTED.match(following):
+            return None
+        if not following.strip():
+            continue
+        joined = f"{joined} {following.strip()}"
+        if _one_line_attribution(joined):
+            return index + offset + 1
+    return None
 
 
 def _header_fields(line: str) -> set[str]:
+    if ":" not in line[:40] and "：" not in line[:40]:
+        return set()
     return {field for field, pattern in HEADER_LINE.items() if pattern.match(line)}
 
 
-def _is_header_block(lines: list[str], index: int) -> bool:
+def _header_block_end(lines: list[str], index: int) -> int | None:
+    """The index after an Outlook-style "From: … Sent: …" block starting at `index`."""
     first = _header_fields(lines[index])
-    if not first:
-        return False
-    fields = set(first)
-    for following in lines[index + 1 : index + _HEADER_WINDOW]:
-        fields |= _header_fields(following)
-    return "from" in fields and len(fields) >= 2 and bool(first & {"from", "sent"})
+    if not first & {"from", "sent"}:
+        return None
+    fields, end = set(first), index + 1
+    for offset, following in enumerate(lines[index + 1 : index + _HEADER_WINDOW], start=1):
+        found = _header_fields(following)
+        if found:
+            fields |= found
+            end = index + offset + 1
+    return end if len(fields) >= 2 else None
 
 
-def _history_start(lines: list[str]) -> int:
-    """Index of the first line of trailing quoted history, or len(lines) if none."""
-    for index, line in enumerate(lines):
-        if not line.strip() or _QUOTED.match(line):
+def _marker_end(lines: list[str], index: int) -> int | None:
+    """The index after a marker of quoted history starting at `index`, or None."""
+    if SEPARATOR.match(lines[index]):
+        return index + 1
+    return _attribution_end(lines, index) or _header_block_end(lines, index)
+
+
+def _next_filled(lines: list[str], index: int) -> int | None:
+    return next((i for i in range(index, len(lines)) if lines[i].strip()), None)
+
+
+def _wrapped_quote_line(lines: list[str], index: int) -> bool:
+    """A line its mailer wrapped out of a quote: '>' lines directly above and below."""
+    return 0 < index < len(lines) - 1 and all(
+        _QUOTED.match(lines[i]) and lines[i].strip(" >") for i in (index - 1, index + 1)
+    )
+
+
+def _history(lines: list[str]) -> tuple[list[bool], int]:
+    """Which lines are quoted, and where trailing quoted history begins (len(lines): none).
+
+    A marker ("On … wrote:", "From: … Sent: …", "-----Original Message-----") followed by
+    '>' lines only introduces that quote; otherwise everything from it on is history.
+    """
+    quoted = [False] * len(lines)
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if not line.strip():
+            index += 1
             continue
-        if SEPARATOR.match(line) or _is_attribution(lines, index) or _is_header_block(lines, index):
-            before = index - 1
-            while before >= 0 and not lines[before].strip():
-                before -= 1
-            return before if before >= 0 and RULE.match(lines[before]) else index
-    return len(lines)
-
-
-def _introduces_quote(lines: list[str], index: int) -> bool:
-    """A line like "Ann wrote:" just above a block of '>' lines."""
-    line = lines[index].strip()
-    if not line.endswith((":", "：")):
-        return False
-    following = next((nxt for nxt in lines[index + 1 :] if nxt.strip()), "")
-    if not _QUOTED.match(following):
-        return False
-    return bool(ATTRIBUTION.match(line) or "@" in line or ISO_ATTRIBUTION.match(line))
+        if _QUOTED.match(line):
+            quoted[index] = True
+            index += 1
+            continue
+        end = _marker_end(lines, index)
+        ends_with_colon = line.rstrip().endswith(":")
+        split = INLINE_ATTRIBUTION.search(line) if end is None and ends_with_colon else None
+        if split and split.start() > 0 and line[: split.start()].strip():
+            lines[index : index + 1] = [line[: split.start()], line[split.start() :].strip()]
+            quoted.insert(index, False)
+            index += 1
+            continue
+        if _wrapped_quote_line(lines, index):
+            quoted[index] = True
+            index += 1
+            continue
+        if end is None:
+            if MOBILE_FOOTER.match(line) and _next_filled(lines, index + 1) is not None:
+                return quoted, index + 1
+            index += 1
+            continue
+        following = _next_filled(lines, end)
+        if following is not None and _QUOTED.match(lines[following]):
+            quoted[index:end] = [True] * (end - index)
+            index = end
+            continue
+        before = index - 1
+        while before >= 0 and not lines[before].strip():
+            before -= 1
+        return quoted, before if before >= 0 and RULE.match(lines[before]) else index
+    return quoted, len(lines)
 
 
 def _signature_start(lines: list[str]) -> int:
@@ -94,10 +173,12 @@ def _signature_start(lines: list[str]) -> int:
     for index, line in enumerate(lines):
         if SIGNATURE_RULE.match(line.rstrip()) and index > 0:
             return index
-    filled = [i for i, line in enumerate(lines) if line.strip()]
+    filled = [i for i, line in enumerate(lines) if line.strip(" \t" + _INVISIBLE)]
     for index in filled[-_FOOTER_WINDOW:]:
         if MOBILE_FOOTER.match(lines[index]):
             return index
+    if len(filled) > 1 and DASH_SIGN_OFF.match(lines[filled[-1]]):
+        return filled[-1]
     return len(lines)
 
 
@@ -108,14 +189,20 @@ def _join(lines: list[str]) -> str:
 def split_reply(text: str) -> ReplyParts:
     """Split a plain-text body into the writer's new text, quoted history and signature."""
     lines = _NEWLINES.sub("\n", text).split("\n")
-    start = _history_start(lines)
-    own, quoted = [], []
-    for index, line in enumerate(lines[:start]):
-        if _QUOTED.match(line) or _introduces_quote(lines, index):
+    is_quoted, start = _history(lines)
+    own: list[str] = []
+    quoted: list[str] = []
+    after_quote = False  # blank lines around a removed quote collapse into one
+    for line, is_quote in zip(lines[:start], is_quoted[:start], strict=True):
+        if is_quote:
             quoted.append(line)
-        else:
+            after_quote = True
+        elif line.strip():
+            own.append(line)
+            after_quote = False
+        elif not (after_quote and own and not own[-1].strip()):
             own.append(line)
     quoted.extend(lines[start:])
     cut = _signature_start(own)
-    reply = _join(own[:cut]).strip()
+    reply = _join(own[:cut]).strip().strip(_INVISIBLE).strip()
     return ReplyParts(reply, _join(quoted), _join(own[cut:]).strip())
