@@ -47,63 +47,62 @@ class SearchIndex:
         doc_key: list[int] = []
         doc_factor: list[float] = []
         doc_text: list[str] = []
-        doc_tf: list[dict[str, int]] = []
+        vocabulary: dict[str, int] = {}
+        flat_terms: list[int] = []
+        flat_docs: list[int] = []
         for doc in documents:
+            words = tokens(doc.text)
+            if not words:
+                continue
             key = (doc.system, doc.code)
             if key not in keys:
                 keys[key] = len(keys)
                 key_billable.append(doc.billable)
-            counts: dict[str, int] = {}
-            for token in tokens(doc.text):
-                counts[token] = counts.get(token, 0) + 1
-            if not counts:
-                continue
+            doc_id = len(doc_key)
             doc_key.append(keys[key])
-            factor = doc.weight * (NON_BILLABLE_FACTOR if doc.billable is False else 1.0)
-            doc_factor.append(factor)
+            doc_factor.append(doc.weight * (NON_BILLABLE_FACTOR if doc.billable is False else 1.0))
             doc_text.append(doc.text)
-            doc_tf.append(counts)
-        return cls._from_counts(keys, key_billable, doc_key, doc_factor, doc_text, doc_tf)
+            flat_terms.extend(vocabulary.setdefault(word, len(vocabulary)) for word in words)
+            flat_docs.extend([doc_id] * len(words))
+        return cls._from_pairs(
+            vocabulary, keys, key_billable, doc_key, doc_factor, doc_text, flat_terms, flat_docs
+        )
 
     @classmethod
-    def _from_counts(
+    def _from_pairs(
         cls,
+        vocabulary: dict[str, int],
         keys: dict[tuple[str, str], int],
         key_billable: list[bool | None],
         doc_key: list[int],
         doc_factor: list[float],
         doc_text: list[str],
-        doc_tf: list[dict[str, int]],
+        flat_terms: list[int],
+        flat_docs: list[int],
     ) -> SearchIndex:
-        lengths = np.array([sum(tf.values()) for tf in doc_tf], dtype=np.float32)
-        average = float(lengths.mean()) if len(lengths) else 1.0
-        postings: dict[str, list[tuple[int, int]]] = {}
-        for doc_id, counts in enumerate(doc_tf):
-            for term, count in counts.items():
-                postings.setdefault(term, []).append((doc_id, count))
-        total = len(doc_tf)
-        terms: dict[str, tuple[int, int]] = {}
-        all_docs: list[np.ndarray] = []
-        all_weights: list[np.ndarray] = []
-        offset = 0
-        for term, entries in postings.items():
-            ids = np.fromiter((d for d, _ in entries), dtype=np.int32, count=len(entries))
-            tf = np.fromiter((c for _, c in entries), dtype=np.float32, count=len(entries))
-            idf = np.log(1.0 + (total - len(entries) + 0.5) / (len(entries) + 0.5))
-            norm = K1 * (1.0 - B + B * lengths[ids] / average)
-            all_docs.append(ids)
-            all_weights.append((idf * tf * (K1 + 1.0) / (tf + norm)).astype(np.float32))
-            terms[term] = (offset, offset + len(entries))
-            offset += len(entries)
-        empty_i = np.zeros(0, dtype=np.int32)
-        empty_f = np.zeros(0, dtype=np.float32)
+        total = len(doc_key)
+        terms_arr = np.array(flat_terms, dtype=np.int64)
+        docs_arr = np.array(flat_docs, dtype=np.int64)
+        lengths = np.bincount(docs_arr, minlength=total).astype(np.float32)
+        pairs, tf = np.unique(terms_arr * max(total, 1) + docs_arr, return_counts=True)
+        pair_terms = pairs // max(total, 1)
+        pair_docs = (pairs % max(total, 1)).astype(np.int32)
+        df = np.bincount(pair_terms, minlength=len(vocabulary)).astype(np.float32)
+        idf = np.log(1.0 + (total - df + 0.5) / (df + 0.5))
+        average = float(lengths.mean()) if total else 1.0
+        tf = tf.astype(np.float32)
+        norm = K1 * (1.0 - B + B * lengths[pair_docs] / average)
+        weights = (idf[pair_terms] * tf * (K1 + 1.0) / (tf + norm)).astype(np.float32)
+        ends = np.cumsum(df.astype(np.int64))
+        starts = ends - df.astype(np.int64)
+        terms = {word: (int(starts[i]), int(ends[i])) for word, i in vocabulary.items()}
         return cls(
             terms=terms,
-            post_docs=np.concatenate(all_docs) if all_docs else empty_i,
-            post_weights=np.concatenate(all_weights) if all_weights else empty_f,
+            post_docs=pair_docs,
+            post_weights=weights,
             doc_key=np.array(doc_key, dtype=np.int32),
             doc_factor=np.array(doc_factor, dtype=np.float32),
-            doc_terms=np.array([len(tf) for tf in doc_tf], dtype=np.int16),
+            doc_terms=np.bincount(pair_docs, minlength=total).astype(np.int16),
             doc_text=doc_text,
             keys=list(keys),
             key_billable=key_billable,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(
@@ -120,19 +121,23 @@ def stem(word: str) -> str:
 
 
 def _prepare(text: str) -> str:
-    text = SPINE_LEVEL.sub(lambda m: f" {SPINE_REGION[m[1].lower()]} ", text)
-    for pattern, replacement in SHORTHAND:
-        text = pattern.sub(replacement, text)
+    if "-" in text or "/" in text:
+        text = SPINE_LEVEL.sub(lambda m: f" {SPINE_REGION[m[1].lower()]} ", text)
+        for pattern, replacement in SHORTHAND:
+            text = pattern.sub(replacement, text)
     return text.lower().replace("'s", "").replace("'", "")
+
+
+@lru_cache(maxsize=200_000)
+def _expand(word: str) -> tuple[str, ...]:
+    expansion = ABBREVIATIONS.get(word)
+    parts = expansion.split() if expansion else [word]
+    return tuple(stem(part) for part in parts if part not in STOPWORDS)
 
 
 def tokens(text: str) -> list[str]:
     """Stemmed, expanded tokens of `text`, in order, stopwords dropped."""
     found: list[str] = []
     for word in WORD.findall(_prepare(text)):
-        expansion = ABBREVIATIONS.get(word)
-        parts = expansion.split() if expansion else [word]
-        for part in parts:
-            if part not in STOPWORDS:
-                found.append(stem(part))
+        found.extend(_expand(word))
     return found
