@@ -1,40 +1,120 @@
-"""Text of a question → Analysis (contracts/analyze.md). Placeholder until extraction lands."""
+"""Text of a question → Analysis (contracts/analyze.md): codes, modifiers, findings, suggestions."""
 
 from __future__ import annotations
 
-import re
+import logging
 from dataclasses import dataclass, field
 
+from consultant.analysis.evidence import Evidence
+from consultant.analysis.extract import extract, writer_text
+from consultant.analysis.findings import Finding
+from consultant.analysis.icd_checks import icd_findings, pcs_findings
+from consultant.analysis.mentions import CodeMention, Extraction
+from consultant.analysis.ncci_checks import (
+    addon_findings,
+    hcpcs_findings,
+    modifier_findings,
+    mue_findings,
+    ptp_findings,
+)
+from consultant.analysis.shapes import CPT, HCPCS, ICD10CM, ICD10PCS
+from consultant.analysis.suggest import Suggestion, suggest
 from consultant.codes.api import CodeBook
 
-_ICD10CM = re.compile(r"\b([A-TV-Z][0-9][0-9AB])\.?([0-9A-TV-Z]{1,4})?\b")
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class Analysis:
     codes: list[dict] = field(default_factory=list)
     modifiers: list[dict] = field(default_factory=list)
-    findings: list[dict] = field(default_factory=list)
-    suggestions: list[dict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
     code_sets: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "codes": self.codes,
             "modifiers": self.modifiers,
-            "findings": self.findings,
-            "suggestions": self.suggestions,
+            "findings": [f.to_json() for f in self.findings],
+            "suggestions": [s.to_json() for s in self.suggestions],
             "code_sets": self.code_sets,
         }
+        if self.errors:
+            data["errors"] = self.errors
+        return data
 
 
 def analyze_message(subject: str, text: str, book: CodeBook | None) -> Analysis:
-    result = Analysis(code_sets=book.versions() if book else {})
-    for match in _ICD10CM.finditer(f"{subject}\n{text}"):
-        code = match.group(1) + ("." + match.group(2) if match.group(2) else "")
-        info = book.lookup("ICD-10-CM", code) if book else None
-        result.codes.append(
-            {"code": code, "system": "ICD-10-CM", "known": info is not None if book else None,
-             "billable": info.billable if info else None, "title": info.title if info else None}
-        )
+    """Never raises: a failing step is left out and named in `errors`."""
+    evidence = Evidence(book)
+    result = Analysis(code_sets=_versions(book))
+    try:
+        extraction = extract(subject or "", text or "", evidence)
+    except Exception:  # noqa: BLE001 - the contract is "an Analysis, always"
+        log.exception("extraction failed")
+        result.errors.append("extraction failed")
+        return result
+    result.codes = [_code_json(m, evidence) for m in extraction.codes]
+    result.modifiers = [
+        {"code": m.code, "attached_to": m.attached_to} for m in extraction.modifiers
+    ]
+    try:
+        result.findings = _findings(extraction, evidence, result.code_sets)
+    except Exception:  # noqa: BLE001
+        log.exception("checks failed")
+        result.errors.append("checks failed")
+    try:
+        spans = [(m.position, m.position + len(m.code)) for m in extraction.codes]
+        result.suggestions = suggest(writer_text(subject or "", text or ""), spans, evidence)
+    except Exception:  # noqa: BLE001
+        log.exception("suggestions failed")
+        result.errors.append("suggestions failed")
     return result
+
+
+def _versions(book: CodeBook | None) -> dict[str, str]:
+    if book is None:
+        return {}
+    try:
+        return {str(k): str(v) for k, v in book.versions().items()}
+    except Exception:  # noqa: BLE001
+        return {}
+
+
+def _code_json(mention: CodeMention, evidence: Evidence) -> dict:
+    info = evidence.info(mention.system, mention.code)
+    data: dict = {
+        "code": mention.code,
+        "system": mention.system,
+        "known": evidence.known(mention.system, mention.code),
+        "billable": info.billable if info else None,
+        "title": info.title if info else None,
+    }
+    if mention.system in (CPT, HCPCS):
+        data["modifiers"] = list(mention.modifiers)
+        data["units"] = mention.units
+    if mention.range_with:
+        data["range"] = sorted([mention.code, mention.range_with])
+    return data
+
+
+def _source(versions: dict[str, str], *systems: str) -> str:
+    parts = [f"{s} {versions[s]}" for s in systems if s in versions]
+    return ", ".join(parts) or " / ".join(systems)
+
+
+def _findings(
+    extraction: Extraction, evidence: Evidence, versions: dict[str, str]
+) -> list[Finding]:
+    codes, modifiers = extraction.codes, extraction.modifiers
+    found: list[Finding] = []
+    found += icd_findings(codes, evidence, _source(versions, ICD10CM))
+    found += pcs_findings(codes, evidence, _source(versions, ICD10PCS))
+    found += hcpcs_findings(codes, evidence, _source(versions, HCPCS))
+    found += addon_findings(codes, evidence, _source(versions, "AOC"))
+    found += ptp_findings(codes, modifiers, evidence, _source(versions, "PTP"))
+    found += mue_findings(codes, evidence, _source(versions, "MUE"))
+    found += modifier_findings(modifiers, evidence, _source(versions, HCPCS))
+    return found

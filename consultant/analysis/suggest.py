@@ -1,0 +1,141 @@
+"""Suggestions: candidate codes, best first, for what the writer describes without a code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from consultant.analysis.evidence import Evidence
+from consultant.analysis.phrases import Phrase, content_words, described_phrases, rewrite
+from consultant.analysis.shapes import ICD10CM
+from consultant.codes.api import SearchHit
+
+MAX_CANDIDATES = 10
+MAX_PHRASES = 8
+_SIDES = {"right", "left", "bilateral"}
+_ENCOUNTERS = {"initial", "subsequent", "sequela"}
+_INJURIES = frozenset(
+    """fracture sprain strain dislocation laceration injury contusion burn bite concussion
+    wound tear abrasion puncture""".split()  # noqa: SIM905
+)
+_DIABETIC = frozenset(
+    """hyperglycemia hypoglycemia neuropathy polyneuropathy ulcer nephropathy retinopathy
+    gastroparesis gangrene ketoacidosis""".split()  # noqa: SIM905
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    code: str
+    system: str
+    title: str
+    score: float
+    billable: bool | None
+    matched: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code,
+            "system": self.system,
+            "title": self.title,
+            "score": round(self.score, 3),
+            "billable": self.billable,
+            "matched": list(self.matched),
+        }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    described: str
+    candidates: tuple[Candidate, ...]
+
+    def to_json(self) -> dict:
+        return {"for": self.described, "candidates": [c.to_json() for c in self.candidates]}
+
+
+def suggest(text: str, coded_spans: list[tuple[int, int]], evidence: Evidence) -> list[Suggestion]:
+    book = evidence.book
+    if book is None or not evidence.loaded(ICD10CM):
+        return []
+    diabetes = _diabetes_type(text)
+    qualifiers = _injury_qualifiers(text)
+    suggestions: list[Suggestion] = []
+    for phrase in described_phrases(text, coded_spans)[:MAX_PHRASES]:
+        for words in _queries(phrase, diabetes, qualifiers):
+            candidates = _rank(words, _search(book, words))
+            if candidates:
+                suggestions.append(Suggestion(phrase.text, tuple(candidates[:MAX_CANDIDATES])))
+    return suggestions
+
+
+def _diabetes_type(text: str) -> str | None:
+    words = content_words(text)
+    for index, word in enumerate(words[:-1]):
+        if word == "type" and words[index + 1] in {"1", "2"}:
+            return words[index + 1]
+    return None
+
+
+def _injury_qualifiers(text: str) -> dict[str, list[str]]:
+    """Encounter and side words stated anywhere in the question (for injury phrases)."""
+    words = content_words(rewrite(text))
+    found: dict[str, list[str]] = {}
+    encounters = [w for w in words if w in _ENCOUNTERS]
+    if len(set(encounters)) == 1:
+        found["encounter"] = [encounters[0], "encounter"]
+        if encounters[0] == "subsequent" and "routine" in words:
+            found["encounter"] += ["routine", "healing"]
+    sides = {w for w in words if w in _SIDES}
+    if len(sides) == 1:
+        found["side"] = sorted(sides)
+    return found
+
+
+def _queries(
+    phrase: Phrase, diabetes: str | None, qualifiers: dict[str, list[str]]
+) -> list[list[str]]:
+    words = list(phrase.words)
+    if _INJURIES.intersection(words):
+        if not _ENCOUNTERS.intersection(words):
+            words += qualifiers.get("encounter", [])
+        if not _SIDES.intersection(words):
+            words += qualifiers.get("side", [])
+    queries = [words]
+    if "with" in phrase.text.lower():
+        tail = content_words(phrase.text.lower().split(" with ", 1)[-1])
+        if tail and tail != words:
+            queries.append(tail)
+    has_diabetes = any(w.startswith("diabet") for w in words)
+    if diabetes and not has_diabetes and _DIABETIC.intersection(words):
+        queries.append(["type", diabetes, "diabetes", "mellitus", "with", *words])
+    return queries
+
+
+def _search(book: object, words: list[str]) -> list[SearchHit]:
+    try:
+        return list(book.search(" ".join(words), ICD10CM, 30))  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def _rank(words: list[str], hits: list[SearchHit]) -> list[Candidate]:
+    if not hits:
+        return []
+    query = set(words)
+    top = max(hit.score for hit in hits) or 1.0
+    ranked = []
+    for hit in hits:
+        title_words = set(content_words(hit.title.lower()))
+        matched = tuple(sorted(query & title_words))
+        factor = 1.0 + len(matched) / max(len(query), 1)
+        for group in (_SIDES, _ENCOUNTERS):
+            wanted, offered = query & group, title_words & group
+            if wanted and offered and not (wanted & offered):
+                factor *= 0.3
+        if "unspecified" in title_words and "unspecified" not in query:
+            factor *= 0.85
+        if hit.billable is False:
+            factor *= 0.6
+        score = hit.score / top * 10 * factor
+        ranked.append(Candidate(hit.code, hit.system, hit.title, score, hit.billable, matched))
+    ranked.sort(key=lambda c: -c.score)
+    return ranked
