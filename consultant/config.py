@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     smtp_tls_cert: Path | None = None
     smtp_tls_key: Path | None = None
     smtp_rate_per_minute: int = Field(default=120, gt=0)
+    # Weekly digest: "mon 07:00" in `timezone`; extra recipients; what an empty week sends.
+    digest_schedule: str = Field(
+        default="mon 07:00",
+        pattern=r"^(?i:mon|tue|wed|thu|fri|sat|sun) ([01]?\d|2[0-3]):[0-5]\d$",
+    )
+    digest_recipients: str = ""
+    digest_empty: str = Field(default="send", pattern="^(send|skip)$")
 
     @field_validator("relay_url")
     @classmethod
@@ -67,6 +74,25 @@ class Settings(BaseSettings):
     def _from_has_domain(cls, value: str) -> str:
         if "@" not in value or value.startswith("@") or value.endswith("@"):
             raise ValueError("must be an address such as desk@example.com")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Europe/Paris") from None
+        return value
+
+    @field_validator("digest_recipients")
+    @classmethod
+    def _recipient_addresses(cls, value: str) -> str:
+        for address in (a.strip() for a in value.split(",")):
+            if address and ("@" not in address or address.startswith("@")):
+                raise ValueError(f"{address!r} is not an email address")
         return value
 
     @field_validator("database_url")
@@ -106,6 +132,15 @@ class Settings(BaseSettings):
         """Recipient domains the listener takes mail for; by default our own domain."""
         listed = {d.strip().lower() for d in self.accept_domains.split(",") if d.strip()}
         return frozenset(listed or {self.from_address.rsplit("@", 1)[1].lower()})
+
+    @property
+    def digest_extra_recipients(self) -> list[str]:
+        return [a.strip().lower() for a in self.digest_recipients.split(",") if a.strip()]
+
+    @property
+    def console_url(self) -> str:
+        """Base of links into the review console."""
+        return (self.public_url or f"http://{self.web_host}:{self.web_port}").rstrip("/")
 
     @property
     def relay(self) -> RelayTarget:

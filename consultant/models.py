@@ -148,6 +148,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     signature: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    digest_opt_out: Mapped[bool] = mapped_column(default=False)  # weekly digest (0004)
 
 
 Index("ix_cases_status_created", Case.status, Case.created_at)
@@ -294,3 +295,41 @@ class CaseCode(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"))
     code: Mapped[str] = mapped_column(String(16), index=True)
+
+
+# --- Weekly digest: one delivery row per recipient and ISO week; requester opt-ins -------
+
+
+class DigestDelivery(Base):
+    """One recipient's digest of one ISO week. The row is inserted (state "pending") before
+    the message is sent; the unique (recipient, iso_week) pair makes a second send impossible."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (
+        UniqueConstraint("recipient", "iso_week", name="uq_digest_deliveries_recipient_week"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    iso_week: Mapped[str] = mapped_column(String(8), index=True)  # "2026-W47"
+    kind: Mapped[str] = mapped_column(String(16), default="team")  # team | requester
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed|given_up
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    claim_token: Mapped[str] = mapped_column(String(32))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    message_id: Mapped[str] = mapped_column(String(998), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class DigestSubscription(Base):
+    """A requester address that asked for the weekly digest of its own questions."""
+
+    __tablename__ = "digest_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(320), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+Index("ix_case_events_status_at", CaseEvent.to_status, CaseEvent.at)
