@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 QUESTION, BOUNCE, AUTO_REPLY, LIST, OWN = "question", "bounce", "auto-reply", "list", "own"
+_LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "Mailing-List")
 
 _DAEMONS = re.compile(
     r"^(?:mailer-daemon|postmaster|mail-daemon|maildaemon|mailerdaemon|bounces?|"
@@ -26,7 +27,7 @@ _NDR_SUBJECT = re.compile(
 # Out-of-office subjects, anchored at the start (after an optional "Re:" or bracket) so that
 # a question about "office visits" is never taken for one.
 _OUT_OF_OFFICE = re.compile(
-    r"^\s*(?:(?:re|aw|sv|vs|antw|r)\s*:\s*)?[\[(]?\s*(?:"
+    r"^\s*(?:\[[^\]]{0,80}\]\s*)?(?:(?:re|aw|sv|vs|antw|r)\s*:\s*)?[\[(]?\s*(?:"
     r"out of (?:the )?office|ooo\b|automatic reply|auto[- ]?reply|auto[- ]?response|"
     r"autoresponder|vacation (?:reply|response|notice)|on vacation|i am (?:out|away)|"
     r"i'm (?:out|away)|away from (?:the |my )?office|"
@@ -34,7 +35,8 @@ _OUT_OF_OFFICE = re.compile(
     r"respuesta automática|fuera de la oficina|automatisch antwoord|afwezig|"
     r"risposta automatica|fuori sede|fuori ufficio|resposta automática|ausente|"
     r"autosvar|frånvaro|automatisk svar|fraværende|fravær|automaattinen vastaus|"
-    r"poza biurem|odpowiedź automatyczna|nieobecn|автоматический ответ|автоответ|"
+    r"poza biurem|odpowiedź automatyczna|automatyczna odpowiedź|automātiskā atbilde|"
+    r"automatiska atbilde|atvaļinājum|nieobecn|автоматический ответ|автоответ|"
     r"nepřítomen|automatická odpověď|otomatik yanıt|自动回复|自動回覆|自動応答|不在|부재)",
     re.IGNORECASE,
 )
@@ -85,17 +87,18 @@ def classify(
             auto.append(f"{name} header")
     if report_type == "disposition-notification":
         auto.append("read receipt (RFC 8098)")
-    if precedence in ("bulk", "junk", "auto_reply", "auto-reply"):
+    list_headers = [n for n in _LIST_HEADERS if headers.get(n.lower())]
+    if precedence in ("auto_reply", "auto-reply") or (
+        precedence in ("bulk", "junk") and not list_headers  # lists send bulk too
+    ):
         auto.append(f"Precedence: {precedence}")
     if _OUT_OF_OFFICE.search(subject):
         auto.append("out-of-office subject")
 
     listed = found[LIST]
-    for name in ("List-Id", "List-Unsubscribe", "List-Post", "Mailing-List"):
-        if headers.get(name.lower()):
-            listed.append(f"{name} header")
-    if precedence == "list":
-        listed.append("Precedence: list")
+    listed += [f"{name} header" for name in list_headers]
+    if precedence in ("list", "bulk", "junk") and (list_headers or precedence == "list"):
+        listed.append(f"Precedence: {precedence}")
 
     if from_address and from_address in own_addresses:
         found[OWN].append("sent from our own address")
