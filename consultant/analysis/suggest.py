@@ -125,7 +125,7 @@ def _rank(words: list[str], hits: list[SearchHit]) -> list[Candidate]:
     ranked = []
     for hit in hits:
         title_words = set(content_words(hit.title.lower()))
-        matched = tuple(sorted(query & title_words))
+        matched = tuple(sorted((query & title_words) | set(hit.matched)))
         factor = 1.0 + len(matched) / max(len(query), 1)
         for group in (_SIDES, _ENCOUNTERS):
             wanted, offered = query & group, title_words & group
