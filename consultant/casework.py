@@ -14,7 +14,15 @@ from consultant import cases
 from consultant.analysis.analyze import analyze_message
 from consultant.codes.api import CodeBook
 from consultant.config import RelayTarget
-from consultant.drafting import draft_reply, reply_context
+from consultant.drafting import (
+    annotate,
+    draft_reply,
+    earlier_codes,
+    keywords,
+    reply_context,
+    similar_cases,
+)
+from consultant.drafting.people import signer_for
 from consultant.mail import outbound
 from consultant.mail.parse import parse_message
 from consultant.models import CaseStatus, Message
@@ -50,9 +58,16 @@ def draft_case(
         question_text=parsed.reply,
         question_date=parsed.date,
         analysis=analysis,
+        book=book,
+        signer=signer_for(session, case.claimed_by),
+        earlier_codes=earlier_codes(case),
     )
-    draft = draft_reply(context, analysis, template_dir=template_dir)
-    cases.record_draft(session, case, draft=draft, analysis=analysis)
+    similar = similar_cases(session, case.id, case.subject, analysis, parsed.reply)
+    draft = draft_reply(context, analysis, template_dir=template_dir, similar=similar)
+    stored = annotate(
+        analysis, context, similar=similar, keywords=keywords(case.subject, parsed.reply)
+    )
+    cases.record_draft(session, case, draft=draft, analysis=stored)
     log.info("case %s drafted (%d codes)", case.id, len(analysis["codes"]))
     return True
 

@@ -29,6 +29,17 @@ def _wait_for_stop() -> None:
     stop.wait()
 
 
+def _check_templates() -> None:
+    """A broken template override stops start-up here, not when a reply is drafted."""
+    from consultant.cli.context import fail
+    from consultant.drafting import TemplateCheckError, check_templates
+
+    try:
+        check_templates(settings().template_dir)
+    except TemplateCheckError as error:
+        fail(str(error), 2)
+
+
 def _prepare_database() -> None:
     from consultant.db import upgrade
 
@@ -100,6 +111,7 @@ def register(app: typer.Typer) -> None:
     def smtp() -> None:
         """Run the SMTP listener that takes in questions."""
         _configure_logging()
+        _check_templates()
         _prepare_database()
         controller = _start_smtp()
         config = settings()
@@ -111,6 +123,7 @@ def register(app: typer.Typer) -> None:
     def web() -> None:
         """Run the review console."""
         _configure_logging()
+        _check_templates()
         _prepare_database()
         server, thread = _start_web()
         config = settings()
@@ -119,12 +132,30 @@ def register(app: typer.Typer) -> None:
         server.should_exit = True
         thread.join(timeout=10)
 
+    @app.command("imap")
+    def imap() -> None:
+        """Run the IMAP poller that takes in questions from CONSULTANT_IMAP_URL's folder."""
+        from consultant.cli.context import fail
+        from consultant.mail.imap_url import ImapTarget
+
+        _configure_logging()
+        config = settings()
+        if not config.imap_url:
+            fail("CONSULTANT_IMAP_URL is not set (imaps://user:pass@host/INBOX)", 2)
+        _prepare_database()
+        stop, thread = _start_imap()
+        target = ImapTarget.from_url(config.imap_url)
+        typer.echo(f"IMAP poller on {target.scheme}://{target.account}/{target.folder}")
+        _wait_for_stop()
+        _stop_imap(stop, thread)
+
     @app.command("run")
     def run(
         concurrency: int = typer.Option(2, "--concurrency", min=1, help="Worker processes."),
     ) -> None:
         """Run everything on one machine: SMTP listener, worker, scheduler and console."""
         _configure_logging()
+        _check_templates()
         config = settings()
         config.data_dir.mkdir(parents=True, exist_ok=True)
         _prepare_database()

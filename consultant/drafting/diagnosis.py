@@ -1,0 +1,216 @@
+"""Section data for diagnosis questions: validity, which code, 7th character, sequencing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from consultant.drafting.facts import Facts
+
+MAX_CHILDREN = 12
+MAX_CANDIDATES = 3
+MAX_INSTRUCTIONS = 6
+INSTRUCTION_KINDS = ("code_first", "use_additional_code", "code_also")
+PROCEDURE_SYSTEMS = ("CPT", "HCPCS", "ICD-10-PCS")
+
+
+def lookup(facts: Facts) -> dict[str, Any] | None:
+    """Is each code valid, billable, known; for a heading, the billable codes below it."""
+    needs_seventh = {c[0] for c in facts.finding_codes("needs-seventh-character") if c}
+    items = []
+    for code in facts.new_codes("ICD-10-CM", "ICD-10-PCS", "HCPCS", "CPT"):
+        system = code["system"]
+        item = {
+            "code": code["code"],
+            "system": system,
+            "title": code.get("title") or "",
+            "source": facts.sources.label(system),
+            "state": _state(code, needs_seventh),
+            "children": [],
+        }
+        if item["state"] == "non_billable":
+            item["children"] = _billable_below(facts, code["code"])
+        items.append(item)
+    return {"items": items} if items else None
+
+
+def _state(code: dict[str, Any], needs_seventh: set[str]) -> str:
+    system, known = code["system"], code.get("known")
+    if code["code"] in needs_seventh:
+        return "needs_seventh"
+    if known is None:
+        return "no_descriptor" if system == "CPT" else "not_loaded"
+    if known is False:
+        return "unknown"
+    if code.get("billable") is False:
+        return "non_billable"
+    return "billable" if system == "ICD-10-CM" else "valid"
+
+
+def _billable_below(facts: Facts, code: str) -> list[dict[str, str]]:
+    """Billable ICD-10-CM codes under a heading, nearest first, from the code book."""
+    found: list[dict[str, str]] = []
+    queue = [code]
+    seen = {code}
+    source = facts.sources.label("ICD-10-CM")
+    while queue and len(found) < MAX_CHILDREN:
+        info = facts.lookup("ICD-10-CM", queue.pop(0))
+        if info is None:
+            continue
+        for child in info.children:
+            if child in seen:
+                continue
+            seen.add(child)
+            child_info = facts.lookup("ICD-10-CM", child)
+            if child_info is None:
+                continue
+            if child_info.billable:
+                found.append({"code": facts.name(child, source), "title": child_info.title or ""})
+                if len(found) >= MAX_CHILDREN:
+                    break
+            else:
+                queue.append(child)
+    return found
+
+
+def which_code(facts: Facts) -> dict[str, Any] | None:
+    """The best candidates for what the writer described without a code."""
+    items = []
+    for suggestion in facts.analysis.get("suggestions", ()):
+        candidates = [
+            {
+                "code": c["code"],
+                "system": c.get("system", ""),
+                "title": c.get("title") or "",
+                "source": facts.sources.label(c.get("system", "")),
+            }
+            for c in suggestion.get("candidates", ())[:MAX_CANDIDATES]
+        ]
+        if candidates:
+            items.append({"for": suggestion.get("for", ""), "candidates": candidates})
+    return {"items": items} if items else None
+
+
+def seventh(facts: Facts, asked: bool) -> dict[str, Any] | None:
+    """For ICD-10-CM codes whose category takes a 7th character: the characters it allows,
+    the placeholder X where the code is short, and the full codes that exist."""
+    if facts.book is None:
+        return _seventh_without_book(facts)
+    needs = {c[0] for c in facts.finding_codes("needs-seventh-character") if c}
+    source = facts.sources.label("ICD-10-CM")
+    items = []
+    for code in facts.new_codes("ICD-10-CM"):
+        if code["code"] not in needs and not asked:
+            continue
+        rule = facts.book.seventh_character(code["code"])
+        if rule is None:
+            if code["code"] in needs:
+                items.append(_bare_seventh(code["code"], source))
+            continue
+        compact = code["code"].replace(".", "")
+        complete = len(compact) == 7
+        base = compact[:6] if complete else compact.ljust(6, "X")
+        characters = []
+        for char, meaning in rule.characters.items():
+            full = f"{base[:3]}.{base[3:]}{char}"
+            exists = facts.lookup("ICD-10-CM", full) is not None
+            characters.append(
+                {
+                    "character": char,
+                    "meaning": meaning,
+                    "code": facts.name(full, source) if exists else "",
+                }
+            )
+        items.append(
+            {
+                "code": code["code"],
+                "category": facts.name(rule.category, source),
+                "complete": complete,
+                "placeholder": not complete and len(compact) < 6,
+                "characters": characters,
+                "source": source,
+            }
+        )
+    return {"items": items} if items else None
+
+
+def _bare_seventh(code: str, source: str) -> dict[str, Any]:
+    compact = code.replace(".", "")
+    return {
+        "code": code,
+        "category": "",
+        "complete": False,
+        "placeholder": len(compact) < 6,
+        "characters": [],
+        "source": source,
+    }
+
+
+def _seventh_without_book(facts: Facts) -> dict[str, Any] | None:
+    source = facts.sources.label("ICD-10-CM")
+    items = [
+        _bare_seventh(c[0], source)
+        for c in facts.finding_codes("needs-seventh-character")
+        if c and c[0] not in facts.earlier
+    ]
+    return {"items": items} if items else None
+
+
+def sequencing(facts: Facts) -> dict[str, Any] | None:
+    """Excludes1 pairs with the note that makes them one, and the sequencing instructions
+    (code first, use additional code, code also) of the mentioned ICD-10-CM codes."""
+    source = facts.sources.label("ICD-10-CM")
+    pairs = []
+    for codes in facts.finding_codes("excludes1"):
+        if len(codes) != 2 or all(code in facts.earlier for code in codes):
+            continue
+        note = _excludes1_note(facts, *codes)
+        pairs.append(
+            {
+                "a": codes[0],
+                "b": codes[1],
+                "note_text": facts.name_in_text(note.text, source) if note else "",
+                "note_at": facts.name(note.source_code, source) if note else "",
+                "source": source,
+            }
+        )
+    instructions = []
+    if facts.book is not None and facts.book.is_loaded("ICD-10-CM"):
+        for code in facts.new_codes("ICD-10-CM"):
+            for note in facts.book.notes(code["code"]):
+                if note.kind not in INSTRUCTION_KINDS or len(instructions) >= MAX_INSTRUCTIONS:
+                    continue
+                instructions.append(
+                    {
+                        "code": code["code"],
+                        "kind": note.kind,
+                        "text": facts.name_in_text(note.text, source),
+                        "note_at": facts.name(note.source_code, source),
+                        "source": source,
+                    }
+                )
+    if not pairs and not instructions:
+        return None
+    return {"excludes1": pairs, "instructions": instructions}
+
+
+def _excludes1_note(facts: Facts, a: str, b: str) -> Any:
+    if facts.book is None or not facts.book.is_loaded("ICD-10-CM"):
+        return None
+    for first, second in ((a, b), (b, a)):
+        for note in facts.book.notes(first):
+            if note.kind == "excludes1" and _names(note.codes, second):
+                return note
+    return None
+
+
+def _names(note_codes: tuple[str, ...], code: str) -> bool:
+    """Whether a note's code list covers `code` (exact, a '-' wildcard, or a range)."""
+    for written in note_codes:
+        head = written.rstrip("-").rstrip(".")
+        if "-" in written.strip("-") and not written.endswith(".-"):
+            low, _, high = written.partition("-")
+            if low <= code[: len(low)] <= high:
+                return True
+        elif code == written or code.startswith(head):
+            return True
+    return False

@@ -1,0 +1,133 @@
+"""Facts for a reply: the codes table and the findings, each with its source, as plain data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from consultant.codes.api import CodeBook
+from consultant.drafting.sources import Sources
+
+# Code-like tokens inside note text a reply quotes (to record which codes it names).
+CODE_TOKEN = re.compile(
+    r"\b(?:[A-TV-Z]\d[0-9AB](?:\.[0-9A-Z]{1,4})?|\d{4}[0-9FT]|[A-V]\d{4}|"
+    r"[0-9BCDFGHX][0-9A-HJ-NP-Z]{6})\b"
+)
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class Facts:
+    """What drafting knows about one analysis, plus the codes it named from the code book."""
+
+    analysis: dict[str, Any]
+    book: CodeBook | None
+    sources: Sources
+    earlier: frozenset[str] = frozenset()
+    related: dict[str, str] = field(default_factory=dict)  # code -> source
+
+    @property
+    def codes(self) -> list[dict[str, Any]]:
+        return list(self.analysis.get("codes", ()))
+
+    @property
+    def mentioned(self) -> set[str]:
+        return {c["code"] for c in self.codes}
+
+    def systems(self) -> dict[str, str]:
+        return {c["code"]: c.get("system", "") for c in self.codes}
+
+    def new_codes(self, *systems: str) -> list[dict[str, Any]]:
+        """Mentioned codes not already answered earlier in the thread, of these systems."""
+        return [
+            c for c in self.codes if c["code"] not in self.earlier and c.get("system") in systems
+        ]
+
+    def name(self, code: str, source: str) -> str:
+        """Record that the reply names `code`, a fact taken from the code book."""
+        if code not in self.mentioned:
+            self.related.setdefault(code, source)
+        return code
+
+    def name_in_text(self, text: str, source: str) -> str:
+        for token in CODE_TOKEN.findall(text):
+            self.name(token, source)
+        return text
+
+    def lookup(self, system: str, code: str) -> Any:
+        if self.book is None or not self.book.is_loaded(system):
+            return None
+        return self.book.lookup(system, code)
+
+    def finding_codes(self, kind: str) -> list[list[str]]:
+        findings = self.analysis.get("findings", ())
+        return [list(f.get("codes", ())) for f in findings if f.get("kind") == kind]
+
+
+def code_status(code: dict[str, Any], needs_seventh: set[str]) -> str:
+    """One phrase for the codes table, from the analysis alone."""
+    system = code.get("system", "")
+    known = code.get("known")
+    if code["code"] in needs_seventh:
+        return "needs a 7th character"
+    if known is None:
+        return "not checked (code set not loaded)" if system != "CPT" else "not checked"
+    if known is False:
+        return "not found in the code set"
+    if code.get("billable") is False:
+        return "valid heading, not billable"
+    if system == "ICD-10-CM":
+        return "valid, billable"
+    return "valid"
+
+
+def code_rows(facts: Facts) -> list[dict[str, Any]]:
+    """The details table: every mentioned code with its title, status and source."""
+    needs_seventh = {c[0] for c in facts.finding_codes("needs-seventh-character") if c}
+    rows = []
+    for code in facts.codes:
+        system = code.get("system", "")
+        title = code.get("title")
+        if not title and system != "CPT":
+            info = facts.lookup(system, code["code"])
+            title = info.title if info is not None else None
+        rows.append(
+            {
+                "code": code["code"],
+                "system": system,
+                "title": title or "",
+                "descriptor_missing": system == "CPT" and not title,
+                "status": code_status(code, needs_seventh),
+                "source": facts.sources.label(system),
+                "units": code.get("units"),
+                "modifiers": list(code.get("modifiers") or ()),
+                "earlier": code["code"] in facts.earlier,
+            }
+        )
+    return rows
+
+
+def finding_rows(facts: Facts) -> list[dict[str, Any]]:
+    """Findings, errors first; ones only about codes answered earlier in the thread are left
+    out (the earlier reply covered them)."""
+    systems = facts.systems()
+    rows = []
+    for finding in facts.analysis.get("findings", ()):
+        codes = list(finding.get("codes", ()))
+        if codes and all(code in facts.earlier for code in codes):
+            continue
+        given = finding.get("source")
+        source = given if isinstance(given, str) and given else None
+        rows.append(
+            {
+                "kind": finding.get("kind", ""),
+                "severity": finding.get("severity", "info"),
+                "message": finding.get("message", ""),
+                "codes": codes,
+                "source": source
+                or facts.sources.for_finding(finding.get("kind", ""), codes, systems),
+            }
+        )
+    rows.sort(key=lambda row: SEVERITY_ORDER.get(row["severity"], 3))
+    return rows
