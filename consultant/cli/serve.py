@@ -90,12 +90,16 @@ def _stop_smtp(controller) -> None:  # noqa: ANN001 - aiosmtpd's Controller
 def _start_web():  # noqa: ANN202 - returns (server, thread)
     import uvicorn
 
+    from consultant.cli.wiring import analysis_enqueuer, send_enqueuer
     from consultant.web.app import create_app
 
     config = settings()
+    app = create_app(
+        config, sessions(), enqueue_send=send_enqueuer(), enqueue_analysis=analysis_enqueuer()
+    )
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(config, sessions()),
+            app,
             host=config.web_host,
             port=config.web_port,
             log_level="warning",

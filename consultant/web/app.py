@@ -1,35 +1,82 @@
-"""The review console's ASGI application."""
+"""The review console's ASGI application: routes, static files, security headers, errors."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from consultant import cases
 from consultant.config import Settings
+from consultant.web import api, auth, case_views, people, queue
+from consultant.web.console import Console, console_of, current_actor
+from consultant.web.security import SecurityHeaders
+from consultant.web.sessions import CookieCodec, secret_key
+
+STATIC_DIR = Path(__file__).with_name("static")
 
 
-def create_app(settings: Settings, sessions: sessionmaker[Session]) -> Starlette:
+def create_app(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    *,
+    enqueue_send: Callable[[int], None] | None = None,
+    enqueue_analysis: Callable[[int], None] | None = None,
+) -> Starlette:
+    """The console. `enqueue_send`/`enqueue_analysis` hand a committed case to the workers
+    (the CLI passes the Celery ones; tests may pass functions that do the work directly)."""
+    behind_tls = settings.public_url.startswith("https://")
+    console = Console(
+        settings=settings,
+        sessions=sessions,
+        cookies=CookieCodec(secret_key(settings), secure=behind_tls),
+        enqueue_send=enqueue_send,
+        enqueue_analysis=enqueue_analysis,
+    )
+
     async def healthz(request: Request) -> JSONResponse:
+        def ping(session: Session) -> None:
+            session.execute(text("SELECT 1"))
+
         try:
-            with sessions() as session:
-                session.execute(text("SELECT 1"))
+            await console_of(request).db(ping)
         except Exception:  # noqa: BLE001 - reported as unhealthy, not raised
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
-    async def queue(request: Request) -> HTMLResponse:
-        with sessions() as session:
-            counts = cases.counts_by_status(session)
-        rows = "".join(f"<li>{status}: {count}</li>" for status, count in sorted(counts.items()))
-        return HTMLResponse(
-            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Consultant</title></head>"
-            f"<body><h1>Consultant</h1><p>Cases by status:</p><ul>{rows}</ul>"
-            "<p>Review cases with <code>consultant cases list</code>.</p></body></html>"
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        actor = await current_actor(request)
+        return console_of(request).render(
+            request,
+            "error.html.j2",
+            {"status": exc.status_code, "message": exc.detail},
+            actor=actor,
+            status_code=exc.status_code,
         )
 
-    return Starlette(routes=[Route("/healthz", healthz), Route("/", queue)])
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            *auth.routes,
+            *queue.routes,
+            *case_views.routes,
+            *people.routes,
+            *api.routes,
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders, hsts=behind_tls)],
+        exception_handlers={HTTPException: http_error},
+    )
+    app.state.console = console
+    return app
