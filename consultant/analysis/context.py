@@ -137,7 +137,8 @@ def is_vertebral_level(tt: TokenText, token: Token) -> bool:
 
 def is_remark_code(tt: TokenText, token: Token) -> bool:
     """RARC/CARC neighbourhood: 'remark N130', 'CO-16, N130'."""
-    for other in tt.window_before(token, 5) + tt.window_after(token, 3):
+    following = [] if re.search(r"[.?!;]", tt.after(token)) else tt.window_after(token, 1)
+    for other in tt.window_before(token, 5, sentence=True) + following:
         if other.lower in REMARK_WORDS:
             return True
         if other.text in CARC_GROUPS and tt.after(other).strip() == "-":

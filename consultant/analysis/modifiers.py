@@ -130,11 +130,14 @@ def _bare_alpha(tt: TokenText, token: Token, evidence: Evidence) -> bool:
         return False
     if evidence.modifier_known(text) is not True:
         return False
-    if text not in BARE_MODIFIERS and not any(
-        t.lower in MODIFIER_WORDS for t in tt.tokens if t.line == token.line
+    after, nxt, prev = tt.after(token), tt.next(token), tt.prev(token)
+    led = prev is not None and prev.lower in _LEADS and not tt.before(token).strip()
+    if (
+        not led
+        and text not in BARE_MODIFIERS
+        and not any(t.lower in MODIFIER_WORDS for t in tt.tokens if t.line == token.line)
     ):
         return False
-    after, nxt, prev = tt.after(token), tt.next(token), tt.prev(token)
     if after.startswith("-") and nxt is not None and nxt.text[:1].isdigit():
         return False  # 'CO-97': a claim adjustment group, not a modifier
     if nxt is not None and nxt.text.isdigit() and len(nxt.text) == 5:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from consultant.analysis.evidence import Evidence
 from consultant.analysis.phrases import Phrase, content_words, described_phrases, rewrite
@@ -117,6 +118,11 @@ def _search(book: object, words: list[str]) -> list[SearchHit]:
         return []
 
 
+@lru_cache(maxsize=65536)
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(content_words(title.lower()))
+
+
 def _rank(words: list[str], hits: list[SearchHit]) -> list[Candidate]:
     if not hits:
         return []
@@ -124,7 +130,7 @@ def _rank(words: list[str], hits: list[SearchHit]) -> list[Candidate]:
     top = max(hit.score for hit in hits) or 1.0
     ranked = []
     for hit in hits:
-        title_words = set(content_words(hit.title.lower()))
+        title_words = _title_words(hit.title)
         matched = tuple(sorted((query & title_words) | set(hit.matched)))
         factor = 1.0 + len(matched) / max(len(query), 1)
         for group in (_SIDES, _ENCOUNTERS):

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)?")
+_SENTENCE_END = re.compile(r"[.?!;]\s")
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\xa0": " "})
 
 
@@ -60,14 +61,18 @@ class TokenText:
         index = token.index + distance
         return self.tokens[index] if index < len(self.tokens) else None
 
-    def window_before(self, token: Token, count: int) -> list[Token]:
-        """Up to `count` tokens before this one on the same line, nearest first."""
+    def window_before(self, token: Token, count: int, *, sentence: bool = False) -> list[Token]:
+        """Up to `count` tokens before this one on the same line (or sentence), nearest first."""
         found = []
+        current = token
         for distance in range(1, count + 1):
             other = self.prev(token, distance)
             if other is None or other.line != token.line:
                 break
+            if sentence and _SENTENCE_END.search(self.before(current)):
+                break
             found.append(other)
+            current = other
         return found
 
     def window_after(self, token: Token, count: int) -> list[Token]:
