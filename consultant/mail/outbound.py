@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, formataddr, make_msgid
 
 from consultant.config import RelayTarget
@@ -68,6 +69,35 @@ def build_notice(
         msg["References"] = in_reply_to
     msg.set_content(text)
     return msg.as_bytes()
+
+
+def build_digest(
+    *,
+    message_id: str,
+    from_address: str,
+    to_address: str,
+    subject: str,
+    text: str,
+    html: str,
+    images: dict[str, bytes],
+) -> bytes:
+    """A weekly digest: text, and HTML with its PNG images inline (multipart/related, each
+    image named by the Content-ID that the HTML refers to as cid:…)."""
+    msg = EmailMessage()
+    msg["Message-ID"] = message_id
+    msg["Date"] = format_datetime(utcnow())
+    msg["From"] = from_address
+    msg["To"] = to_address
+    msg["Subject"] = subject
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    html_part = msg.get_payload()[-1]
+    for content_id, png in images.items():
+        html_part.add_related(
+            png, "image", "png", cid=f"<{content_id}>", disposition="inline", filename="chart.png"
+        )
+    return msg.as_bytes(policy=SMTP)  # CRLF line ends: smtplib sends bytes as they are
 
 
 def send(relay: RelayTarget, raw: bytes, *, mail_from: str, recipients: list[str]) -> None:

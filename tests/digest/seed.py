@@ -39,20 +39,20 @@ def seed_case(
     session.add(case)
     session.flush()
     events = [(received, "opened", None, status, "system")]
+    latest = None
     if drafted:
-        session.add(
-            Draft(
-                case_id=case.id,
-                created_at=drafted,
-                author="system",
-                subject=f"Re: {subject}",
-                text=SYSTEM_TEXT,
-                analysis={
-                    "codes": [{"code": c, "system": "ICD-10-CM"} for c in codes],
-                    "findings": [{"kind": k, "codes": []} for k in findings],
-                },
-            )
+        latest = Draft(
+            case_id=case.id,
+            created_at=drafted,
+            author="system",
+            subject=f"Re: {subject}",
+            text=SYSTEM_TEXT,
+            analysis={
+                "codes": [{"code": c, "system": "ICD-10-CM"} for c in codes],
+                "findings": [{"kind": k, "codes": []} for k in findings],
+            },
         )
+        session.add(latest)
         events += [
             (drafted, "analyzed", "received", "analyzed", "system"),
             (drafted, "drafted", "analyzed", "awaiting_review", "system"),
@@ -60,18 +60,18 @@ def seed_case(
         status = "awaiting_review"
     if approved:
         if approved_text is not None and approved_text != SYSTEM_TEXT:
-            session.add(
-                Draft(
-                    case_id=case.id,
-                    created_at=approved,
-                    author=approver,
-                    subject=f"Re: {subject}",
-                    text=approved_text,
-                )
+            latest = Draft(
+                case_id=case.id,
+                created_at=approved,
+                author=approver,
+                subject=f"Re: {subject}",
+                text=approved_text,
             )
+            session.add(latest)
         events.append((approved, "approved", status, "approved", approver))
         status = "approved"
     if sent:
+        latest.outgoing_message_id = f"<reply.{case.id}@desk.example>"
         events.append((sent, "sent", status, "sent", "system"))
         status = "sent"
     if rejected:
