@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from consultant.codes.text import tokens
+from consultant.codes.text import split_optional, tokens
 
 K1 = 1.2
 B = 0.75
-NON_BILLABLE_FACTOR = 0.8
+NON_BILLABLE_FACTOR = 0.6
 CANDIDATE_DOCS = 400
 
 
@@ -33,9 +33,10 @@ class SearchIndex:
     terms: dict[str, tuple[int, int]]
     post_docs: np.ndarray  # int32
     post_weights: np.ndarray  # float32
+    post_essential: np.ndarray  # int8: 1 when the term is essential (unparenthesised) in the doc
     doc_key: np.ndarray  # int32: doc → index into keys
     doc_factor: np.ndarray  # float32: doc weight × billable preference
-    doc_terms: np.ndarray  # int16: distinct terms in the doc
+    doc_terms: np.ndarray  # int16: distinct essential (unparenthesised) terms in the doc
     doc_text: list[str]
     keys: list[tuple[str, str]]  # (system, code)
     key_billable: list[bool | None]
@@ -50,8 +51,12 @@ class SearchIndex:
         vocabulary: dict[str, int] = {}
         flat_terms: list[int] = []
         flat_docs: list[int] = []
+        flat_essential: list[bool] = []
+        essential_counts: list[int] = []
         for doc in documents:
-            words = tokens(doc.text)
+            essential_text, optional_text = split_optional(doc.text)
+            essential = tokens(essential_text)
+            words = essential + tokens(optional_text)
             if not words:
                 continue
             key = (doc.system, doc.code)
@@ -64,8 +69,19 @@ class SearchIndex:
             doc_text.append(doc.text)
             flat_terms.extend(vocabulary.setdefault(word, len(vocabulary)) for word in words)
             flat_docs.extend([doc_id] * len(words))
+            flat_essential.extend(i < len(essential) for i in range(len(words)))
+            essential_counts.append(max(len(set(essential)), 1))
         return cls._from_pairs(
-            vocabulary, keys, key_billable, doc_key, doc_factor, doc_text, flat_terms, flat_docs
+            vocabulary,
+            keys,
+            key_billable,
+            doc_key,
+            doc_factor,
+            doc_text,
+            flat_terms,
+            flat_docs,
+            flat_essential,
+            essential_counts,
         )
 
     @classmethod
@@ -79,12 +95,16 @@ class SearchIndex:
         doc_text: list[str],
         flat_terms: list[int],
         flat_docs: list[int],
+        flat_essential: list[bool],
+        essential_counts: list[int],
     ) -> SearchIndex:
         total = len(doc_key)
         terms_arr = np.array(flat_terms, dtype=np.int64)
         docs_arr = np.array(flat_docs, dtype=np.int64)
-        lengths = np.bincount(docs_arr, minlength=total).astype(np.float32)
+        lengths = np.array(essential_counts, dtype=np.float32)
         pairs, tf = np.unique(terms_arr * max(total, 1) + docs_arr, return_counts=True)
+        flags = np.array(flat_essential, dtype=bool)
+        essential_pairs = np.unique(terms_arr[flags] * max(total, 1) + docs_arr[flags])
         pair_terms = pairs // max(total, 1)
         pair_docs = (pairs % max(total, 1)).astype(np.int32)
         df = np.bincount(pair_terms, minlength=len(vocabulary)).astype(np.float32)
@@ -100,9 +120,10 @@ class SearchIndex:
             terms=terms,
             post_docs=pair_docs,
             post_weights=weights,
+            post_essential=np.isin(pairs, essential_pairs).astype(np.int8),
             doc_key=np.array(doc_key, dtype=np.int32),
             doc_factor=np.array(doc_factor, dtype=np.float32),
-            doc_terms=np.bincount(pair_docs, minlength=total).astype(np.int16),
+            doc_terms=np.array(essential_counts, dtype=np.int16),
             doc_text=doc_text,
             keys=list(keys),
             key_billable=key_billable,
@@ -114,20 +135,23 @@ class SearchIndex:
         """Best codes for `text`: (system, code, score, best phrase, matched query words).
 
         A phrase scores its BM25 sum times the share of query terms it holds (squared) and
-        the share of its own terms the query covers; a code scores its best phrase."""
+        the square root of the share of its essential terms the query covers; a code scores
+        its best phrase."""
         wanted = [t for t in dict.fromkeys(tokens(text)) if t in self.terms]
         if not wanted or not len(self.doc_key):
             return []
         scores = np.zeros(len(self.doc_key), dtype=np.float32)
         hits = np.zeros(len(self.doc_key), dtype=np.int16)
+        essential_hits = np.zeros(len(self.doc_key), dtype=np.int16)
         for term in wanted:
             start, end = self.terms[term]
             ids = self.post_docs[start:end]
             scores[ids] += self.post_weights[start:end]
             hits[ids] += 1
+            essential_hits[ids] += self.post_essential[start:end]
         touched = np.flatnonzero(hits)
         share = hits[touched].astype(np.float32) / len(wanted)
-        precision = hits[touched].astype(np.float32) / self.doc_terms[touched]
+        precision = essential_hits[touched].astype(np.float32) / self.doc_terms[touched]
         final = scores[touched] * share * share * np.sqrt(precision) * self.doc_factor[touched]
         if len(touched) > CANDIDATE_DOCS:
             best = np.argpartition(-final, CANDIDATE_DOCS)[:CANDIDATE_DOCS]

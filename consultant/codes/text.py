@@ -135,6 +135,15 @@ def _expand(word: str) -> tuple[str, ...]:
     return tuple(stem(part) for part in parts if part not in STOPWORDS)
 
 
+OPTIONAL = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def split_optional(text: str) -> tuple[str, str]:
+    """Essential words and the nonessential ones a title puts in parentheses or brackets."""
+    optional = " ".join(m[1:-1] for m in OPTIONAL.findall(text))
+    return OPTIONAL.sub(" ", text), optional
+
+
 def tokens(text: str) -> list[str]:
     """Stemmed, expanded tokens of `text`, in order, stopwords dropped."""
     found: list[str] = []

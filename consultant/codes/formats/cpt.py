@@ -52,6 +52,9 @@ def version(paths: Sequence[Path]) -> Version:
 
 
 def recognise(header: list[str]) -> bool:
+    """A `code,description` header, or a first row that is already code<TAB>descriptor."""
+    if len(header) == 2 and CODE.fullmatch(header[0].strip()) and header[1].strip():
+        return True
     keys = header_keys(header)
     return bool(keys & HEADER_CODE) and bool(keys & HEADER_TEXT) and len(keys) <= 4
 

@@ -23,7 +23,8 @@ CODE = re.compile(r"[A-Z]\d[0-9A-Z](?:\.[0-9A-Z]{0,4})?-?")
 
 def rows(path: Path, version_id: int, check: RowChecker) -> Iterator[tuple]:
     """One term per coded entry: the path of main term and subterms, e.g.
-    "Diabetes, type 2, with, polyneuropathy" → E11.42."""
+    "Diabetes (diabetic), type 2, with, polyneuropathy" → E11.42; words in parentheses are
+    nonessential (the main term's alternate forms and the index's own modifiers)."""
     trail: list[str] = []
     for line, cells in table_rows(path, COLUMNS):
         level = check.integer(line, "Level", cells["level"])
@@ -31,6 +32,9 @@ def rows(path: Path, version_id: int, check: RowChecker) -> Iterator[tuple]:
             raise check.fail(line, "Level", f"a level of at most {len(trail)}", cells["level"])
         del trail[level:]
         words = cells["term"]
+        if level == 0 and ", " in words:  # "Hypertension, hypertensive": alternates are optional
+            head, alternates = words.split(", ", 1)
+            words = f"{head} ({alternates})"
         if cells.get("modifiers"):
             words = f"{words} {cells['modifiers']}"
         trail.append(words)
