@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     max_message_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     template_dir: Path | None = None
     imap_url: str = ""
+    imap_done_folder: str = ""  # empty: processed mail stays, flagged \Seen and $Consultant
+    imap_poll_seconds: int = Field(default=60, gt=0)
     timezone: str = "UTC"
     sweep_seconds: int = Field(default=60, gt=0)
     send_retries: int = Field(default=5, ge=0)
@@ -67,6 +69,15 @@ class Settings(BaseSettings):
         scheme = urlsplit(value).scheme
         if scheme not in {"smtp", "smtp+starttls", "smtps"}:
             raise ValueError("must start with smtp://, smtp+starttls:// or smtps://")
+        return value
+
+    @field_validator("imap_url")
+    @classmethod
+    def _imap_url(cls, value: str) -> str:
+        if value:
+            from consultant.mail.imap_url import ImapTarget
+
+            ImapTarget.from_url(value)  # a ValueError says what is wrong
         return value
 
     @field_validator("from_address")

@@ -1,4 +1,4 @@
-"""`consultant run|smtp|web`: the long-running processes."""
+"""`consultant run|smtp|imap|web`: the long-running processes."""
 
 from __future__ import annotations
 
@@ -85,6 +85,49 @@ def _stop_smtp(controller) -> None:  # noqa: ANN001 - aiosmtpd's Controller
     """Finish the messages being stored, then close the listener."""
     controller.handler.drain()
     controller.stop()
+
+
+def _start_imap() -> tuple[threading.Event, threading.Thread]:
+    """The IMAP poller in a thread, storing through intake exactly as the listener does."""
+    from datetime import timedelta
+    from functools import partial
+
+    from consultant.cli.wiring import analysis_enqueuer, notice_enqueuer
+    from consultant.mail.imap import ImapPoller
+    from consultant.mail.imap_url import ImapTarget
+    from consultant.mail.intake import store_and_enqueue
+    from consultant.requesters import SenderPolicy
+
+    config = settings()
+    store = partial(
+        store_and_enqueue,
+        sessions(),
+        source="imap",
+        enqueue=analysis_enqueuer(),
+        own_addresses=frozenset({config.from_address.lower()}),
+        policy=SenderPolicy(
+            mode=config.sender_policy,
+            guest_quota=config.guest_monthly_quota,
+            notice_period=timedelta(hours=config.notice_period_hours),
+        ),
+        notify=notice_enqueuer(),
+    )
+    poller = ImapPoller(
+        sessions(),
+        ImapTarget.from_url(config.imap_url),
+        store=store,
+        done_folder=config.imap_done_folder,
+        poll_seconds=config.imap_poll_seconds,
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=poller.run, args=(stop,), name="imap", daemon=True)
+    thread.start()
+    return stop, thread
+
+
+def _stop_imap(stop: threading.Event, thread: threading.Thread) -> None:
+    stop.set()
+    thread.join(timeout=10)
 
 
 def _start_web():  # noqa: ANN202 - returns (server, thread)
@@ -180,7 +223,10 @@ def register(app: typer.Typer) -> None:
         )
         controller = _start_smtp()
         server, thread = _start_web()
+        imap = _start_imap() if config.imap_url else None
         typer.echo(f"SMTP listener   {config.smtp_host}:{config.smtp_port}")
+        if imap:
+            typer.echo(f"IMAP poller     {config.imap_url.split('@')[-1]}")
         typer.echo(f"review console  http://{config.web_host}:{config.web_port}/")
         typer.echo(f"worker + beat   pid {worker.pid}, broker {config.resolved_broker_url}")
         typer.echo(f"replies go to   {config.relay_url}")
@@ -190,6 +236,8 @@ def register(app: typer.Typer) -> None:
         finally:
             typer.echo("stopping…")
             _stop_smtp(controller)
+            if imap:
+                _stop_imap(*imap)
             server.should_exit = True
             worker.send_signal(signal.SIGTERM)
             try:
