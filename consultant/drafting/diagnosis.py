@@ -120,6 +120,8 @@ def seventh(facts: Facts, asked: bool) -> dict[str, Any] | None:
                     "code": facts.name(full, source) if exists else "",
                 }
             )
+        if any(c["code"] for c in characters):  # the book lists the codes: only those exist
+            characters = [c for c in characters if c["code"]]
         items.append(
             {
                 "code": code["code"],

@@ -80,6 +80,11 @@ def implied(analysis: dict[str, Any]) -> set[str]:
     procedures = [c for c in codes if c.get("system") in ("CPT", "HCPCS")]
     if len(procedures) >= 2:
         shapes.add(TOGETHER)
+        evaluations = [c for c in procedures if _is_em(c["code"])]
+        if evaluations and len(evaluations) < len(procedures):
+            shapes.add(MODIFIER)  # 25 or 57 on the E/M
+    if "ptp-pair" in kinds:
+        shapes.add(MODIFIER)  # which modifier, if any, allows the pair
     if codes:
         shapes.add(LOOKUP)
     return shapes
@@ -94,5 +99,19 @@ def recognise(text: str, analysis: dict[str, Any]) -> list[str]:
         # Without any code, only a shape that can be answered without codes stays.
         wording = [s for s in wording if s in (WHICH_CODE,)]
         return wording or [GENERAL]
-    shapes = wording + [s for s in ORDER if s in extra and s not in wording]
+    systems = {c.get("system") for c in analysis.get("codes", ())}
+    if not systems & {"CPT", "HCPCS"}:
+        # "Coded together" about diagnoses is an Excludes1 question; units need procedures.
+        swap = {TOGETHER: SEQUENCING if "ICD-10-CM" in systems else None, UNITS: None}
+        wording = [swap.get(s, s) for s in wording if swap.get(s, s)]
+        wording = list(dict.fromkeys(wording))
+    # Shapes a finding calls for answer the question better than a plain code lookup.
+    rest = sorted(
+        (s for s in extra if s not in wording), key=lambda s: (s == LOOKUP, ORDER.index(s))
+    )
+    shapes = wording + rest
     return shapes or [LOOKUP]
+
+
+def _is_em(code: str) -> bool:
+    return code.isdigit() and 99202 <= int(code) <= 99499
