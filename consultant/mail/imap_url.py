@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -64,6 +65,7 @@ def connect(
             client.starttls(ssl_context)
         client.login(target.user, target.password)
     except BaseException:
-        client.shutdown()
+        with contextlib.suppress(OSError):  # a failed handshake may have closed it already
+            client.shutdown()
         raise
     return client

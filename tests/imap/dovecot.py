@@ -22,7 +22,7 @@ listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
+{ssl}
 mail_location = maildir:{root}/mail/%u
 passdb {{
   driver = static
@@ -36,8 +36,10 @@ service imap-login {{
   inet_listener imap {{
     port = {port}
   }}
-}}
+{imaps}}}
 """
+TLS = "ssl = yes\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem"
+IMAPS_LISTENER = "  inet_listener imaps {{\n    port = {port}\n    ssl = yes\n  }}\n"
 
 
 def dovecot_binary() -> str | None:
@@ -47,9 +49,11 @@ def dovecot_binary() -> str | None:
 class Dovecot:
     """One running server with one user (any user name logs in with the password)."""
 
-    def __init__(self, user: str = "desk", password: str = "secret") -> None:
+    def __init__(self, user: str = "desk", password: str = "secret", *, tls: bool = False) -> None:
         self.user, self.password = user, password
         self.port = free_port()
+        self.tls = tls  # STARTTLS on `port`, implicit TLS on `imaps_port`, self-signed
+        self.imaps_port = free_port() if tls else 0
         self.root = Path(tempfile.mkdtemp(prefix="consultant-dovecot-"))
         self.config = self.root / "dovecot.conf"
         self.process: subprocess.Popen | None = None
@@ -61,8 +65,16 @@ class Dovecot:
         mail = self.root / "mail"
         mail.mkdir()
         shutil.chown(mail, "nobody", "nogroup")
+        if self.tls:
+            self._make_certificate()
         self.config.write_text(
-            CONFIG.format(root=self.root, password=self.password, port=self.port)
+            CONFIG.format(
+                root=self.root,
+                password=self.password,
+                port=self.port,
+                ssl=TLS.format(root=self.root) if self.tls else "ssl = no",
+                imaps=IMAPS_LISTENER.format(port=self.imaps_port) if self.tls else "",
+            )
         )
         self.process = subprocess.Popen(
             [binary, "-F", "-c", str(self.config)],
@@ -97,10 +109,27 @@ class Dovecot:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def _make_certificate(self) -> None:
+        subprocess.run(
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", str(self.root / "key.pem"), "-out", str(self.root / "cert.pem"),
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+
     # Helpers for tests ----------------------------------------------------------------
 
-    def url(self, folder: str = "INBOX") -> str:
-        return f"imap://{self.user}:{self.password}@127.0.0.1:{self.port}/{folder}"
+    @property
+    def certificate(self) -> Path:
+        return self.root / "cert.pem"
+
+    def url(self, folder: str = "INBOX", scheme: str = "imap") -> str:
+        port = self.imaps_port if scheme == "imaps" else self.port
+        return f"{scheme}://{self.user}:{self.password}@127.0.0.1:{port}/{folder}"
 
     def client(self) -> IMAPClient:
         """A second, independent client (the sender's side, or an observer)."""
