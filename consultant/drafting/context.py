@@ -23,8 +23,8 @@ _HONORIFICS = {"dr", "dr.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "prof", "pr
 def signature(name: str, text: str = "") -> dict[str, Any]:
     """A coder's signature block (User.name and User.signature) as template data."""
     lines = [line.rstrip() for line in text.strip().splitlines()] if text.strip() else []
-    if lines and lines[0].strip() == name.strip():
-        lines = lines[1:]
+    if lines and name and lines[0].strip().startswith(name.strip()):
+        name, lines = lines[0].strip(), lines[1:]  # "Maria Chen, CPC" names her already
     return {"name": name or DESK_NAME, "lines": lines, "placeholder": False}
 
 

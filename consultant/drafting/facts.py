@@ -117,16 +117,18 @@ def finding_rows(facts: Facts) -> list[dict[str, Any]]:
         codes = list(finding.get("codes", ()))
         if codes and all(code in facts.earlier for code in codes):
             continue
+        kind = finding.get("kind", "")
         given = finding.get("source")
-        source = given if isinstance(given, str) and given else None
+        source = facts.sources.for_finding(kind, codes, systems)
+        if not source and isinstance(given, str):
+            source = facts.sources.readable(given)
         rows.append(
             {
-                "kind": finding.get("kind", ""),
+                "kind": kind,
                 "severity": finding.get("severity", "info"),
                 "message": finding.get("message", ""),
                 "codes": codes,
-                "source": source
-                or facts.sources.for_finding(finding.get("kind", ""), codes, systems),
+                "source": source,
             }
         )
     rows.sort(key=lambda row: SEVERITY_ORDER.get(row["severity"], 3))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import textwrap
 import threading
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +83,21 @@ def check_templates(template_dir: Path | None) -> list[str]:
             try:
                 env.get_template(name).render(context)
             except TemplateError as error:
-                problems.append(f"{name} (or a template it includes): {error}")
+                problems.append(f"{_where(error) or name}: {error}")
     if problems:
         where = f" in {template_dir}" if template_dir else ""
         log.error("broken reply templates%s: %d", where, len(problems))
         raise TemplateCheckError(f"broken templates{where}: " + "; ".join(problems))
     return names
+
+
+def _where(error: BaseException) -> str:
+    """'replies/sections/units.txt.j2, line 3': the template frame a render error came from."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".j2")]
+    if not frames:
+        return ""
+    path = Path(frames[-1].filename)
+    return f"{path.parent.parent.name}/{path.parent.name}/{path.name}, line {frames[-1].lineno}"
 
 
 def wrap_text(text: str, width: int = WRAP_COLUMNS) -> str:

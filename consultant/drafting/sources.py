@@ -86,6 +86,17 @@ class Sources:
             return self.label(systems.get(codes[0], ""))
         return ""
 
+    def readable(self, given: str) -> str:
+        """An analysis source such as 'ICD-10-CM 2026-04-01, AOC 2026Q2' in reply form."""
+        parts = []
+        for part in given.split(", "):
+            key, _, version = part.strip().partition(" ")
+            if key in _FORMATS and version and "/" not in version:
+                parts.append(_FORMATS[key].format(v=readable_version(version)))
+            else:
+                parts.append(part.strip())
+        return "; ".join(p for p in parts if p)
+
     def listed(self) -> list[str]:
         """Every loaded code set, for the references section."""
         return [self.label(key) for key in sorted(self.versions) if self.versions[key]]
