@@ -78,6 +78,20 @@ def sweep() -> int:
     return len(to_draft) + len(to_send)
 
 
+@app.task(name="workers.tasks.send_weekly_digest", bind=True, max_retries=12)
+def send_weekly_digest(self, week: str | None = None) -> dict:  # noqa: ANN001 - bound task
+    """The week's digests, once per recipient (the database enforces it). Retried, for the
+    same week, while a send failed or another run's claim is still open."""
+    from consultant.digest.delivery import DigestSettings, deliver_week
+
+    report = deliver_week(
+        sessions(), DigestSettings.from_settings(settings()), now=utcnow(), week=week
+    )
+    if report.retry_needed:
+        raise self.retry(args=[report.week], countdown=report.retry_after(self.request.retries))
+    return report.summary()
+
+
 def enqueue_analysis(case_id: int) -> None:
     analyze_case.delay(case_id)
 
