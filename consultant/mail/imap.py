@@ -79,6 +79,7 @@ class ImapPoller:
         self.backoff = backoff or Backoff()
         self.idle_tick = idle_tick
         self.fetch_batch = fetch_batch
+        self._keywords = True  # whether the selected folder keeps DONE_KEYWORD
 
     # The loop -----------------------------------------------------------------------
 
@@ -155,16 +156,19 @@ class ImapPoller:
         (left unmarked, taken again on a later pass)."""
         info = client.select_folder(self.target.folder)
         uidvalidity = int(info[b"UIDVALIDITY"])
+        # A folder that keeps no custom keywords gets \Seen alone; the UID position then
+        # carries the whole state, and intake's dedupe absorbs any re-reads.
+        self._keywords = b"\\*" in info.get(b"PERMANENTFLAGS", (b"\\*",))
         _new_mail_announced(client)  # SELECT's own EXISTS: the SEARCH below covers it
         last = self._position(uidvalidity)
         criteria = ["UID", f"{last + 1}:*", "UNKEYWORD", DONE_KEYWORD]
         uids = sorted(uid for uid in client.search(criteria) if uid > last)
         failed = taken = 0
         for chunk in _batches(uids, self.fetch_batch):
-            if stop is not None and stop.is_set():
-                return failed
             fetched = client.fetch(chunk, ["BODY.PEEK[]"])
             for uid in chunk:
+                if stop is not None and stop.is_set():
+                    return failed  # the rest stays unmarked for the next start
                 raw = fetched.get(uid, {}).get(b"BODY[]")
                 if raw is None:
                     log.info("IMAP %s: uid %s vanished before its fetch", self.target.account, uid)
@@ -214,12 +218,12 @@ class ImapPoller:
     def _mark_done(self, client: IMAPClient, uid: int) -> None:
         """Only ever called after the commit: move to the done folder, or flag in place."""
         if not self.done_folder:
-            client.add_flags([uid], [SEEN, DONE_KEYWORD])
+            client.add_flags([uid], [SEEN, DONE_KEYWORD] if self._keywords else [SEEN])
         elif client.has_capability("MOVE"):
             client.move([uid], self.done_folder)
         else:
             client.copy([uid], self.done_folder)
-            client.add_flags([uid], [DELETED, DONE_KEYWORD])
+            client.add_flags([uid], [DELETED, DONE_KEYWORD] if self._keywords else [DELETED])
             if client.has_capability("UIDPLUS"):
                 client.uid_expunge([uid])
 

@@ -45,6 +45,11 @@ def position(sessions) -> ImapPosition:
         return session.scalars(select(ImapPosition)).one()
 
 
+def last_uid(sessions) -> int:
+    with transaction(sessions) as session:
+        return session.scalar(select(ImapPosition.last_uid)) or 0
+
+
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "") -> float:
     started = time.monotonic()
     while not predicate():
@@ -116,6 +121,15 @@ class DropsOnFetch(ClientProxy):
         return self.client.fetch(*args, **kwargs)
 
 
+class WithoutKeywords(ClientProxy):
+    """A server whose folders keep only the system flags (no `\\*` in PERMANENTFLAGS)."""
+
+    def select_folder(self, *args, **kwargs):
+        info = self.client.select_folder(*args, **kwargs)
+        info[b"PERMANENTFLAGS"] = tuple(f for f in info[b"PERMANENTFLAGS"] if f != b"\\*")
+        return info
+
+
 class WithoutIdle(ClientProxy):
     def has_capability(self, capability: str) -> bool:
         return capability.upper() != "IDLE" and self.client.has_capability(capability)
@@ -174,6 +188,19 @@ def test_polls_when_the_server_has_no_idle(dovecot, sessions, make_poller):
         dovecot.append(question(1), question(2))
         wait_until(lambda: all_marked(dovecot, 2), what="two flagged messages")
     assert_stored_once(sessions, 2)
+
+
+@sqlite_only
+def test_server_without_keywords_gets_seen_and_the_position(dovecot, sessions, make_poller):
+    dovecot.append(question(1), question(2))
+    poller = make_poller(connect=lambda target: WithoutKeywords(connect(target)))
+    with running(poller):
+        wait_until(lambda: last_uid(sessions) == 2, what="the position")
+        dovecot.append(question(3))
+        wait_until(lambda: last_uid(sessions) == 3, what="the next message")
+    flags = folder_flags(dovecot)
+    assert all(b"\\Seen" in f and DONE not in f for f in flags.values())
+    assert_stored_once(sessions, 3)
 
 
 @sqlite_only
