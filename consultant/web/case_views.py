@@ -57,9 +57,6 @@ async def _page(
     except NotFound:
         raise HTTPException(404, "no such case") from None
     data["error"] = error
-    data["notice"] = {"sent": "Approved: the reply is being sent."}.get(
-        request.query_params.get("done", ""), ""
-    )
     if edited is not None and data["draft"] is not None:
         data["draft"] = data["draft"] | {"text": edited, "preview": text_to_html(edited)}
         data["previewing"] = True
@@ -79,7 +76,6 @@ async def _act(
     actor: Actor,
     work: Callable[..., Any],
     *args: Any,
-    done: str = "",
     edited: str | None = None,
 ) -> Response:
     """Run one action in a transaction; success redirects back, refusal re-renders with why."""
@@ -94,8 +90,7 @@ async def _act(
         return await _page(request, console, actor, error=str(exc), edited=edited, status_code=409)
     name = getattr(work, "__name__", None) or work.func.__name__
     log.info("case %s: %s by user %s", case_id, name, actor.id)
-    suffix = f"?done={done}" if done else ""
-    return RedirectResponse(f"/cases/{case_id}{suffix}", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @form_action
@@ -126,7 +121,7 @@ async def save_draft(request: Request, console: Console, actor: Actor, form: For
 @form_action
 async def approve(request: Request, console: Console, actor: Actor, form: FormData) -> Response:
     text = field_text(form, "text") if "text" in form else None
-    response = await _act(request, console, actor, actions.approve, text, done="sent", edited=text)
+    response = await _act(request, console, actor, actions.approve, text, edited=text)
     if response.status_code == 303:
         await console.enqueue(console.enqueue_send, _case_id(request), "send")
     return response
@@ -152,7 +147,7 @@ async def reanalyze(request: Request, console: Console, actor: Actor, form: Form
 
 @form_action
 async def resend(request: Request, console: Console, actor: Actor, form: FormData) -> Response:
-    response = await _act(request, console, actor, actions.resend, done="sent")
+    response = await _act(request, console, actor, actions.resend)
     if response.status_code == 303:
         await console.enqueue(console.enqueue_send, _case_id(request), "send")
     return response

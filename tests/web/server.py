@@ -14,6 +14,7 @@ import uvicorn
 from consultant import casework
 from consultant.config import load_settings
 from consultant.db import make_engine, session_factory, transaction
+from consultant.drafting.static_book import StaticBook
 from consultant.errors import ConsultantError
 from consultant.mail.intake import store_and_enqueue
 from consultant.users import add_user, issue_api_token, set_password
@@ -22,6 +23,25 @@ from tests.conftest import free_port
 
 DESK = "questions@desk.example"
 PASSWORD = "correct horse battery"
+# A few ICD-10-CM entries, so that drafts carry titles and statuses without loading the set.
+BOOK = StaticBook.from_json(
+    {
+        "versions": {"ICD-10-CM": "2026-04-01"},
+        "entries": {
+            "ICD-10-CM": {
+                "E11.4": {"title": "Type 2 diabetes mellitus with neurological complications",
+                          "billable": False},
+                "E11.42": {"title": "Type 2 diabetes mellitus with diabetic polyneuropathy",
+                           "billable": True, "parent": "E11.4"},
+                "E11.9": {"title": "Type 2 diabetes mellitus without complications",
+                          "billable": True},
+                "I10": {"title": "Essential (primary) hypertension", "billable": True},
+                "M48.062": {"title": "Spinal stenosis, lumbar region with neurogenic "
+                            "claudication", "billable": True},
+            }
+        },
+    }
+)  # fmt: skip
 
 
 def question(
@@ -74,7 +94,7 @@ class ConsoleServer:
 
     def draft(self, case_id: int) -> None:
         with transaction(self.sessions) as session:
-            casework.draft_case(session, case_id, None)
+            casework.draft_case(session, case_id, BOOK)
 
     def send(self, case_id: int) -> None:
         reply = casework.ReplySettings(relay=self.settings.relay, from_address=DESK)

@@ -76,12 +76,14 @@ def test_sign_in_filter_claim_edit_approve_sends_the_edited_reply(console, new_p
     assert "coder@desk.example" in page.locator("#claim-state").inner_text()
 
     edited = "Hello Renee,\n\nE11.42 is the right code; E11.4 is not billable.\n\nThe desk"
+    codes = page.locator("table.grid.compact").inner_text()
+    assert "Type 2 diabetes mellitus with diabetic polyneuropathy" in codes
+    assert "not billable" in codes
     page.fill("#draft-text", edited)
     page.click("button[value=preview]")
     assert "E11.4 is not billable" in page.locator("#preview .html-body").inner_text()
     page.click("#save")
     assert page.locator("#draft-text").input_value() == edited
-    page.screenshot(path=str(DOCS / "console-case.png"), full_page=True)
 
     page.click("#approve")
     assert "Sent" in page.locator("#send-state").inner_text()
@@ -91,6 +93,22 @@ def test_sign_in_filter_claim_edit_approve_sends_the_edited_reply(console, new_p
     assert "E11.4 is not billable" in reply.get_body(("plain",)).get_content()
     history = page.locator("ol.history").inner_text()
     assert "claimed" in history and "edited" in history and "approved" in history
+
+    # A later question like it shows the sent answer among the similar past answers.
+    later = console.ask(
+        question(
+            "Polyneuropathy again",
+            "Hello,\n\nAnother patient with type 2 diabetes and polyneuropathy: E11.42 or "
+            "E11.4? Blood pressure is controlled, I10.\n\nThanks,\nRenee\n\n"
+            "-- \nRenee Caldwell, CPC\nBilling office, Clinic Example\n",
+        )
+    )
+    page.goto(f"/cases/{later}")
+    page.click("#claim")
+    assert f"#{ids['diabetes']}" in page.locator("ul.similar").inner_text()
+    page.locator("textarea[name=note]").fill("Same answer as last week; check the A1c note.")
+    page.click("form.note button")
+    page.screenshot(path=str(DOCS / "console-case.png"), full_page=True)
 
 
 def test_second_coder_cannot_approve_a_case_claimed_by_the_first(console, new_page):
@@ -139,3 +157,26 @@ def test_an_expired_claim_can_be_taken(console, new_page):
     assert "second@desk.example" in second.locator("#claim-state").inner_text()
     second.click("#approve")
     assert second.locator("#send-state").count() == 1
+
+
+def test_failed_send_shows_the_error_and_can_be_resent(console, new_page, relay):
+    case_id = console.ask(question("Relay trouble", "Is I10 billable?"))
+    console.user("lead@desk.example", role="lead")
+    console.user("coder@desk.example")
+    page = new_page()
+    sign_in(page, "lead@desk.example")
+    page.goto(f"/cases/{case_id}")
+    page.fill("input[name=to]", "coder@desk.example")  # a lead hands the case over
+    page.click("form[action$='/reassign'] button")
+    assert "coder@desk.example" in page.locator("#claim-state").inner_text()
+    assert "reassigned" in page.locator("ol.history").inner_text()
+
+    relay.refuse_with = "554 5.7.1 relay says no"
+    page.fill("#draft-text", "Hello,\n\nI10 is valid and billable.\n\nThe desk")
+    page.click("#approve")  # a lead may approve a case claimed by someone else
+    assert "Sending failed" in page.locator("#send-state").inner_text()
+    assert "relay answered 554" in page.locator("#send-state").inner_text()
+    relay.refuse_with = None
+    page.click("#send-state button")
+    assert "Sent" in page.locator("#send-state").inner_text()
+    assert len(relay.wait_for(1)) == 1
