@@ -116,7 +116,7 @@ def signed_in(view: Page) -> Callable[[Request], Awaitable[Response]]:
 async def checked_form(request: Request) -> FormData:
     """The posted form, after refusing cross-site posts and posts without the CSRF token."""
     await current_actor(request)
-    if not same_origin(request):
+    if not same_origin(request, console_of(request).settings.public_url):
         raise HTTPException(403, "cross-origin request refused")
     form = await request.form()
     submitted = form.get("csrf_token")

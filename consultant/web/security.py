@@ -51,21 +51,24 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def own_origin(request: Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc}"
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
-def same_origin(request: Request) -> bool:
+def same_origin(request: Request, public_url: str = "") -> bool:
     """False when the browser says the request comes from another site: Sec-Fetch-Site,
-    then Origin, then Referer (a request carrying none of them is not a browser's)."""
+    then Origin, then Referer (a request carrying none of them is not a browser's). The
+    console's own origin is the one the request reached, or CONSULTANT_PUBLIC_URL's behind
+    a proxy."""
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site and fetch_site not in ("same-origin", "none"):
         return False
+    allowed = {origin_of(str(request.url))}
+    if public_url:
+        allowed.add(origin_of(public_url))
     origin = request.headers.get("origin")
     if origin is not None:
-        return origin == own_origin(request)
+        return origin in allowed
     referer = request.headers.get("referer")
-    if referer:
-        parts = urlsplit(referer)
-        return f"{parts.scheme}://{parts.netloc}" == own_origin(request)
-    return True
+    return origin_of(referer) in allowed if referer else True
