@@ -194,7 +194,7 @@ def case_view(case: Case, actor: Actor, *, sla_hours: float) -> dict[str, Any]:
             for e in case.events
         ],
         "can": {
-            "claim": status in cases.CLAIMABLE and holder != actor.email and (holder is None),
+            "claim": status in cases.CLAIMABLE and holder is None,
             "release": holder is not None and mine,
             "reassign": actor.lead and status in cases.CLAIMABLE,
             "edit": status == CaseStatus.AWAITING_REVIEW and mine,
