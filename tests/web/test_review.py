@@ -4,6 +4,7 @@ edited reply; claims lock others out and expire. Screenshots for the README land
 from __future__ import annotations
 
 import email
+import os
 from datetime import timedelta
 from email import policy
 from pathlib import Path
@@ -16,6 +17,13 @@ from tests.web.conftest import sign_in
 from tests.web.server import question
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def shot(page, name: str, tmp_path: Path) -> None:
+    """docs/NAME, refreshed with UPDATE_SCREENSHOT=1 (else into tmp_path, still checked)."""
+    target = DOCS / name if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / name
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 10_000
 
 
 def seed_queue(console) -> dict[str, int]:
@@ -45,7 +53,9 @@ def seed_queue(console) -> dict[str, int]:
     }
 
 
-def test_sign_in_filter_claim_edit_approve_sends_the_edited_reply(console, new_page, relay):
+def test_sign_in_filter_claim_edit_approve_sends_the_edited_reply(
+    console, new_page, relay, tmp_path
+):
     ids = seed_queue(console)
     console.user("coder@desk.example")
     page = new_page()
@@ -56,7 +66,7 @@ def test_sign_in_filter_claim_edit_approve_sends_the_edited_reply(console, new_p
     assert page.locator(".tab.current .count").inner_text() == "3"
     # Oldest waiting first.
     assert [r.get_attribute("data-case") for r in rows.all()] == [str(i) for i in ids.values()]
-    page.screenshot(path=str(DOCS / "console-queue.png"), full_page=True)
+    shot(page, "console-queue.png", tmp_path)
 
     page.fill("input[name=requester]", "ortho.example")
     page.click(".filters button[type=submit]")
@@ -108,7 +118,7 @@ def test_sign_in_filter_claim_edit_approve_sends_the_edited_reply(console, new_p
     assert f"#{ids['diabetes']}" in page.locator("ul.similar").inner_text()
     page.locator("textarea[name=note]").fill("Same answer as last week; check the A1c note.")
     page.click("form.note button")
-    page.screenshot(path=str(DOCS / "console-case.png"), full_page=True)
+    shot(page, "console-case.png", tmp_path)
 
 
 def test_second_coder_cannot_approve_a_case_claimed_by_the_first(console, new_page):
