@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -96,23 +97,56 @@ def drop_postgres_database(admin_url: str, url: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database: SQLite in a temp dir, or a throw-away PostgreSQL one."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'consultant.db'}"
-        upgrade(make_engine(url))
-        yield url
-        return
-    admin = request.getfixturevalue("postgres_server")
-    url = create_postgres_database(admin)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating takes longer than copying)."""
+    path = tmp_path_factory.mktemp("template") / "consultant.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database(postgres_server: str) -> Iterator[str]:
+    """One migrated PostgreSQL database for the session; each test starts from empty tables."""
+    url = create_postgres_database(postgres_server)
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    try:
-        yield url
-    finally:
-        drop_postgres_database(admin, url)
+    yield url
+    drop_postgres_database(postgres_server, url)
+
+
+def empty_postgres_tables(url: str) -> None:
+    """DELETE (quick on small tables, unlike TRUNCATE's file work) and restart the ids."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for name in sa.inspect(connection).get_table_names():
+            if name != "alembic_version":
+                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+        sequences = connection.exec_driver_sql(
+            "SELECT sequence_name FROM information_schema.sequences"
+        ).scalars()
+        for name in sequences:
+            connection.exec_driver_sql(f'ALTER SEQUENCE "{name}" RESTART WITH 1')
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated, empty database: SQLite in a temp dir, or PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "consultant.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_database")
+    empty_postgres_tables(url)
+    yield url
 
 
 @pytest.fixture

@@ -158,6 +158,12 @@ class Stack:
         deadline = time.monotonic() + timeout
         while (current := self.case_status(case_id)) != status:
             if time.monotonic() > deadline:
-                raise AssertionError(f"case {case_id} is {current}, not {status}\n{self.logs()}")
+                with self.engine.connect() as connection:
+                    reason = connection.execute(
+                        text("SELECT status_reason FROM cases WHERE id = :id"), {"id": case_id}
+                    ).scalar_one()
+                raise AssertionError(
+                    f"case {case_id} is {current} ({reason}), not {status}\n{self.logs()}"
+                )
             time.sleep(0.1)
         return self.cli_json("cases", "show", str(case_id))

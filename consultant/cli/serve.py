@@ -51,6 +51,7 @@ def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
 
     from consultant.cli.wiring import analysis_enqueuer, notice_enqueuer
     from consultant.mail.smtp import IntakeHandler, make_controller, tls_context
+    from consultant.mail.writer import GroupCommitStore
     from consultant.requesters import SenderPolicy
 
     config = settings()
@@ -66,6 +67,7 @@ def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
         ),
         notify=notice_enqueuer(),
         rate_per_minute=config.smtp_rate_per_minute,
+        store=GroupCommitStore(sessions()),
     )
     tls = None
     if config.smtp_tls_cert and config.smtp_tls_key:

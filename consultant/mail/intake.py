@@ -43,6 +43,20 @@ def dedupe_key(parsed: ParsedMessage) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def safe_parse(
+    raw: bytes, own_addresses: frozenset[str] = frozenset()
+) -> tuple[ParsedMessage | None, str]:
+    """The parsed message, or None and the reason it could not be parsed."""
+    try:
+        parsed = parse_message(raw, own_addresses=own_addresses)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the message
+        return None, f"{type(exc).__name__}: {exc}"
+    unparseable = [d for d in parsed.defects if d.startswith("unparseable")]
+    if unparseable:
+        return None, unparseable[0]
+    return parsed, ""
+
+
 def ingest(
     session: Session,
     raw: bytes,
@@ -52,13 +66,13 @@ def ingest(
     envelope_to: tuple[str, ...] = (),
     own_addresses: frozenset[str] = frozenset(),
     policy: SenderPolicy = OPEN_POLICY,
+    parsed: ParsedMessage | None = None,
 ) -> IntakeResult:
-    """Store one raw message and attach it to a case. The caller commits."""
-    try:
-        parsed = parse_message(raw, own_addresses=own_addresses)
-        parse_error = ""
-    except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the message
-        parsed, parse_error = None, f"{type(exc).__name__}: {exc}"
+    """Store one raw message and attach it to a case. The caller commits. `parsed` may be
+    given when the caller parsed the message already (outside its transaction)."""
+    parse_error = ""
+    if parsed is None:
+        parsed, parse_error = safe_parse(raw, own_addresses)
 
     sha = hashlib.sha256(raw).hexdigest()
     key = dedupe_key(parsed) if parsed else sha

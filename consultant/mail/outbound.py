@@ -43,7 +43,7 @@ def build_reply(
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")
-    return msg.as_bytes()
+    return msg.as_bytes(policy=SMTP)  # CRLF line ends: smtplib sends bytes as they are
 
 
 def build_notice(
@@ -68,7 +68,7 @@ def build_notice(
         msg["In-Reply-To"] = in_reply_to
         msg["References"] = in_reply_to
     msg.set_content(text)
-    return msg.as_bytes()
+    return msg.as_bytes(policy=SMTP)  # CRLF line ends: smtplib sends bytes as they are
 
 
 def build_digest(

@@ -9,6 +9,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -69,6 +70,9 @@ class IntakeHandler:
         self.per_peer = RateLimiter(rate_per_minute * 10)
         self.in_flight = 0
         self.draining = False
+        # Storing blocks on the database; enough threads that every open session can wait
+        # for its commit at once (the group-commit store batches them).
+        self._executor = ThreadPoolExecutor(max_workers=64, thread_name_prefix="intake")
 
     async def handle_MAIL(  # noqa: N802 - aiosmtpd hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
@@ -109,7 +113,7 @@ class IntakeHandler:
         )
         self.in_flight += 1
         try:
-            result = await asyncio.get_running_loop().run_in_executor(None, store)
+            result = await asyncio.get_running_loop().run_in_executor(self._executor, store)
         except Exception as exc:  # noqa: BLE001 - any storage failure means "try again later"
             log.error("storage failed, answering 451: %s", type(exc).__name__)
             return "451 4.3.0 Temporary storage failure; please retry"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import threading
 from email.message import EmailMessage
 
 import pytest
@@ -10,7 +11,9 @@ from sqlalchemy import func, select
 
 from consultant.db import transaction
 from consultant.errors import TransientError
+from consultant.mail.intake import store_and_enqueue
 from consultant.mail.smtp import IntakeHandler, make_controller
+from consultant.mail.writer import GroupCommitStore
 from consultant.models import Case, Message
 from tests.conftest import free_port
 
@@ -29,11 +32,12 @@ def question(subject: str, body: str, **headers: str) -> bytes:
     return msg.as_bytes()
 
 
-@pytest.fixture
-def listener(sessions):
+@pytest.fixture(params=["direct", "group-commit"])
+def listener(request, sessions):
     enqueued: list[int] = []
+    store = GroupCommitStore(sessions) if request.param == "group-commit" else store_and_enqueue
     handler = IntakeHandler(
-        sessions, accept_domains=frozenset({"desk.example"}), enqueue=enqueued.append
+        sessions, accept_domains=frozenset({"desk.example"}), enqueue=enqueued.append, store=store
     )
     controller = make_controller(
         handler, host="127.0.0.1", port=free_port(), max_message_bytes=64 * 1024
@@ -125,3 +129,19 @@ def test_oversize_message_gets_552(listener, sessions):
         send(controller, question("big", "x" * 100_000))
     assert refused.value.smtp_code == 552
     assert count(sessions, Message) == 0
+
+
+def test_concurrent_senders_each_get_their_own_case(listener, sessions):
+    controller, _, enqueued = listener
+
+    def sender(n: int) -> None:
+        for k in range(5):
+            send(controller, question(f"q{n}-{k}", f"body {n} {k}", Message_ID=f"<{n}.{k}@c>"))
+
+    threads = [threading.Thread(target=sender, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert count(sessions, Message) == 40 and count(sessions, Case) == 40
+    assert sorted(enqueued) == list(range(1, 41))
