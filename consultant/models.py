@@ -313,7 +313,8 @@ class DigestDelivery(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     iso_week: Mapped[str] = mapped_column(String(8), index=True)  # "2026-W47"
     kind: Mapped[str] = mapped_column(String(16), default="team")  # team | requester
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed|given_up
+    # pending, then sent, failed (retried) or given_up
+    state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     claim_token: Mapped[str] = mapped_column(String(32))
     claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -333,3 +334,4 @@ class DigestSubscription(Base):
 
 
 Index("ix_case_events_status_at", CaseEvent.to_status, CaseEvent.at)
+Index("ix_case_events_case_status_at", CaseEvent.case_id, CaseEvent.to_status, CaseEvent.at)

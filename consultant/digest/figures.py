@@ -198,18 +198,21 @@ def _waiting_at(session: Session, moment: datetime) -> int:
 
 
 def _first_events(status: CaseStatus, start: datetime, end: datetime):  # noqa: ANN202
-    """Events during the week that took a case to `status` for the first time ever."""
-    earlier = aliased(CaseEvent)
+    """Events during the week that took a case to `status` for the first time ever: the
+    week's few events, each checked against its case's earliest such event by index."""
+    earliest = aliased(CaseEvent)
+    first_id = (
+        select(earliest.id)
+        .where(earliest.case_id == CaseEvent.case_id, earliest.to_status == status)
+        .order_by(earliest.at, earliest.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     return and_(
         CaseEvent.to_status == status,
         CaseEvent.at >= start,
         CaseEvent.at < end,
-        ~exists().where(
-            earlier.case_id == CaseEvent.case_id,
-            earlier.to_status == status,
-            (earlier.at < CaseEvent.at)
-            | ((earlier.at == CaseEvent.at) & (earlier.id < CaseEvent.id)),
-        ),
+        CaseEvent.id == first_id,
     )
 
 

@@ -39,11 +39,14 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("digest_opt_out", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-    # The digest's figures select status changes by kind and time.
+    # The digest's figures select status changes by kind and time, and look up a case's
+    # first change to a status.
     op.create_index("ix_case_events_status_at", "case_events", ["to_status", "at"])
+    op.create_index("ix_case_events_case_status_at", "case_events", ["case_id", "to_status", "at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_case_events_case_status_at", table_name="case_events")
     op.drop_index("ix_case_events_status_at", table_name="case_events")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("digest_opt_out")
