@@ -7,8 +7,6 @@ SHARED_CMS ?= ../shared/data/cms
 .PHONY: run test setup lint eval bench clean
 
 run: setup
-	$(BIN)/consultant db upgrade
-	$(BIN)/consultant codes load icd10cm
 	$(BIN)/consultant run
 
 test: setup

@@ -26,4 +26,6 @@ def codebook() -> CodeBook | None:
     """The code sets, loaded once per process; None while no code set is loaded."""
     from consultant.codes.book import open_codebook
 
-    return open_codebook(sessions().kw["bind"])
+    return open_codebook(
+        sessions().kw["bind"], snapshot_dir=settings().data_dir.resolve() / "codebook-cache"
+    )

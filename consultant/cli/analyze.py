@@ -37,13 +37,12 @@ def _read(path: str) -> bytes:
 
 def _codebook():  # noqa: ANN202 - CodeBook | None, imported lazily
     """The loaded code sets, or None when the database has none (never an exception)."""
-    try:
-        from consultant.cli.context import settings
-        from consultant.codes.book import open_codebook
-        from consultant.db import make_engine
+    from consultant.cli.context import codebook
 
-        return open_codebook(make_engine(settings().resolved_database_url))
-    except Exception:  # noqa: BLE001 - no schema or no code sets: analyse without them
+    try:
+        return codebook()
+    except Exception as exc:  # noqa: BLE001 - no schema or no code sets: analyse without them
+        typer.echo(f"warning: analysing without code sets ({type(exc).__name__})", err=True)
         return None
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from consultant.cli.context import fail, print_json, sessions, settings, unit_of_work
+from consultant.cli.context import codebook, fail, print_json, unit_of_work
 
 if TYPE_CHECKING:
     from consultant.codes.book import MemoryCodeBook
@@ -50,22 +50,16 @@ def _progress(label: str) -> Iterator[Progress]:
         yield lambda count: bar.advance(task, count)
 
 
-def _book_folder() -> Path:
-    return settings().data_dir.resolve() / "codebook-cache"
-
-
 def _refresh_book() -> None:
     """Drop cached books and build the snapshot of what is now in force."""
-    from consultant.codes.book import invalidate, open_codebook
+    from consultant.codes.book import invalidate
 
     invalidate()
-    open_codebook(sessions().kw["bind"], snapshot_dir=_book_folder())
+    codebook()
 
 
 def _book() -> MemoryCodeBook:
-    from consultant.codes.book import open_codebook
-
-    return open_codebook(sessions().kw["bind"], snapshot_dir=_book_folder())
+    return codebook()
 
 
 def _report(results: list, as_json: bool) -> None:

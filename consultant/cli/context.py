@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -34,6 +35,18 @@ def sessions() -> sessionmaker[Session]:
     from consultant.db import make_engine, session_factory
 
     return session_factory(make_engine(settings().resolved_database_url))
+
+
+def codebook():  # noqa: ANN201 - MemoryCodeBook, imported lazily
+    """The code sets of the configured database, cached in memory and in a snapshot file
+    in the data dir (so that a new process opens them in a fraction of a second)."""
+    from consultant.codes.book import open_codebook
+
+    return open_codebook(sessions().kw["bind"], snapshot_dir=codebook_folder())
+
+
+def codebook_folder() -> Path:
+    return settings().data_dir.resolve() / "codebook-cache"
 
 
 @contextmanager

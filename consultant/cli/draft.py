@@ -7,15 +7,13 @@ from pathlib import Path
 
 import typer
 
-from consultant.cli.context import fail, print_json, sessions, settings
+from consultant.cli.context import codebook, fail, print_json, settings
 
 
 def _codebook():  # noqa: ANN202 - a CodeBook, or None while no code set is loaded
     """The loaded code sets, read-only; None when the database has none (or no database)."""
     try:
-        from consultant.codes.book import open_codebook
-
-        book = open_codebook(sessions().kw["bind"])
+        book = codebook()
     except Exception as error:  # noqa: BLE001 - drafting still works without code sets
         typer.secho(f"note: no code sets loaded ({type(error).__name__})", err=True)
         return None

@@ -20,6 +20,9 @@ def _configure_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # aiosmtpd logs every connection's peer and sender at INFO; migrations every step.
+    for chatty in ("mail.log", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def _wait_for_stop() -> None:
@@ -44,6 +47,20 @@ def _prepare_database() -> None:
     from consultant.db import upgrade
 
     upgrade(sessions().kw["bind"])
+
+
+def _ensure_icd10cm() -> None:
+    """On the first run, load ICD-10-CM in a short-lived process (the package's tabular
+    costs ~190 MB resident, which the long-running processes should not carry)."""
+    from sqlalchemy import text
+
+    with sessions()() as session:
+        loaded = session.execute(
+            text("SELECT COUNT(*) FROM code_set_versions WHERE system = 'ICD-10-CM'")
+        ).scalar_one()
+    if not loaded:
+        typer.echo("first run: loading ICD-10-CM (about half a minute)…")
+        subprocess.run([sys.executable, "-m", "consultant", "codes", "load", "icd10cm"], check=True)
 
 
 def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
@@ -208,6 +225,7 @@ def register(app: typer.Typer) -> None:
         config = settings()
         config.data_dir.mkdir(parents=True, exist_ok=True)
         _prepare_database()
+        _ensure_icd10cm()
         worker = subprocess.Popen(
             [
                 sys.executable,

@@ -33,14 +33,15 @@ def question(n: int, *, subject: str | None = None) -> bytes:
 
 
 def deliver(port: int, raw: bytes) -> int:
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
-        code, _ = client.docmd("MAIL FROM:<client@clinic.example>")
-        client.docmd(f"RCPT TO:<{DESK}>")
-        client.putcmd("DATA")
-        client.getreply()
-        client.send(raw.replace(b"\n", b"\r\n") + b"\r\n.\r\n")
-        code, _ = client.getreply()
-        return code
+    """Send one message; the SMTP reply code to its DATA (or the refusal's code)."""
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            client.sendmail("client@clinic.example", [DESK], raw)
+    except smtplib.SMTPResponseException as exc:
+        return exc.smtp_code
+    except smtplib.SMTPRecipientsRefused as exc:
+        return next(iter(exc.recipients.values()))[0]
+    return 250
 
 
 def drafted_counts(stack: Stack) -> dict[int, int]:
