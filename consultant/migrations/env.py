@@ -2,8 +2,8 @@
 
 from alembic import context
 
-from consultant.models import Base
 import consultant.codes.tables  # noqa: F401
+from consultant.models import Base
 
 target_metadata = Base.metadata
 connection = context.config.attributes["connection"]
