@@ -52,6 +52,8 @@ def codebook_folder() -> Path:
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """A transaction for one command; project errors become a one-line message."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     from consultant.db import transaction
 
     try:
@@ -59,6 +61,11 @@ def unit_of_work() -> Iterator[Session]:
             yield session
     except ConsultantError as exc:
         fail(str(exc))
+    except (OperationalError, ProgrammingError) as exc:
+        text = str(exc.orig).lower()
+        if "no such table" in text or "does not exist" in text:
+            fail("the database has no schema yet (or an old one): run `consultant db upgrade`")
+        fail(f"database error ({type(exc.orig).__name__}); check CONSULTANT_DATABASE_URL")
 
 
 def print_json(data: Any) -> None:
