@@ -17,6 +17,27 @@ def new_message_id(from_address: str) -> str:
     return make_msgid(domain=from_address.rsplit("@", 1)[-1])
 
 
+def _new_message(*, message_id: str, from_address: str, to: str, subject: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Message-ID"] = message_id
+    msg["Date"] = format_datetime(utcnow())
+    msg["From"] = from_address
+    msg["To"] = to
+    msg["Subject"] = subject
+    return msg
+
+
+def _thread_under(msg: EmailMessage, in_reply_to: str, references: list[str]) -> None:
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        chain = [r for r in references if r != in_reply_to] + [in_reply_to]
+        msg["References"] = " ".join(chain)
+
+
+def _wire_bytes(msg: EmailMessage) -> bytes:
+    return msg.as_bytes(policy=SMTP)  # CRLF line ends: smtplib sends bytes as they are
+
+
 def build_reply(
     *,
     message_id: str,
@@ -30,20 +51,13 @@ def build_reply(
     references: list[str],
 ) -> bytes:
     """A multipart/alternative reply threaded under the question it answers."""
-    msg = EmailMessage()
-    msg["Message-ID"] = message_id
-    msg["Date"] = format_datetime(utcnow())
-    msg["From"] = from_address
-    msg["To"] = formataddr((to_name, to_address)) if to_name else to_address
-    msg["Subject"] = subject
-    if in_reply_to:
-        msg["In-Reply-To"] = in_reply_to
-        chain = [r for r in references if r != in_reply_to] + [in_reply_to]
-        msg["References"] = " ".join(chain)
+    to = formataddr((to_name, to_address)) if to_name else to_address
+    msg = _new_message(message_id=message_id, from_address=from_address, to=to, subject=subject)
+    _thread_under(msg, in_reply_to, references)
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")
-    return msg.as_bytes(policy=SMTP)  # CRLF line ends: smtplib sends bytes as they are
+    return _wire_bytes(msg)
 
 
 def build_notice(
@@ -56,19 +70,14 @@ def build_notice(
     in_reply_to: str,
 ) -> bytes:
     """An automatic notice: marked Auto-Submitted so that well-behaved mailers never answer it."""
-    msg = EmailMessage()
-    msg["Message-ID"] = message_id
-    msg["Date"] = format_datetime(utcnow())
-    msg["From"] = from_address
-    msg["To"] = to_address
-    msg["Subject"] = subject
+    msg = _new_message(
+        message_id=message_id, from_address=from_address, to=to_address, subject=subject
+    )
     msg["Auto-Submitted"] = "auto-replied"
     msg["X-Auto-Response-Suppress"] = "All"
-    if in_reply_to:
-        msg["In-Reply-To"] = in_reply_to
-        msg["References"] = in_reply_to
+    _thread_under(msg, in_reply_to, [])
     msg.set_content(text)
-    return msg.as_bytes(policy=SMTP)  # CRLF line ends: smtplib sends bytes as they are
+    return _wire_bytes(msg)
 
 
 def build_digest(
@@ -83,12 +92,9 @@ def build_digest(
 ) -> bytes:
     """A weekly digest: text, and HTML with its PNG images inline (multipart/related, each
     image named by the Content-ID that the HTML refers to as cid:…)."""
-    msg = EmailMessage()
-    msg["Message-ID"] = message_id
-    msg["Date"] = format_datetime(utcnow())
-    msg["From"] = from_address
-    msg["To"] = to_address
-    msg["Subject"] = subject
+    msg = _new_message(
+        message_id=message_id, from_address=from_address, to=to_address, subject=subject
+    )
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
@@ -97,7 +103,7 @@ def build_digest(
         html_part.add_related(
             png, "image", "png", cid=f"<{content_id}>", disposition="inline", filename="chart.png"
         )
-    return msg.as_bytes(policy=SMTP)  # CRLF line ends: smtplib sends bytes as they are
+    return _wire_bytes(msg)
 
 
 def send(relay: RelayTarget, raw: bytes, *, mail_from: str, recipients: list[str]) -> None:
