@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from consultant.drafting.people import signer_for
+from consultant.drafting.reply import sign_reply
 from consultant.errors import IllegalTransition, NotFound
 from consultant.models import Case, CaseEvent, CaseStatus, Draft, Message, utcnow
 
@@ -139,13 +141,18 @@ def approve(
     current = case.current_draft
     if current is None:
         raise IllegalTransition(f"case {case.id} has no draft to approve")
-    if text is not None and text != current.text:
+    new_text = current.text if text is None else text
+    new_html = html if html is not None else (current.html if text is None else "")
+    signer = signer_for(session, actor)
+    if not signer.get("placeholder"):  # the approving coder's block replaces the desk's
+        new_text, new_html = sign_reply(new_text, new_html, signer)
+    if new_text != current.text:
         current = Draft(
             case_id=case.id,
             author=actor,
             subject=current.subject,
-            text=text,
-            html=html if html is not None else "",
+            text=new_text,
+            html=new_html,
             analysis=current.analysis,
             reviewer_notes=current.reviewer_notes,
         )
