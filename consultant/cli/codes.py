@@ -4,7 +4,8 @@ JSON forms (stable): `status --json` → {"versions": [{system, version, effecti
 source, sha256, rows, loaded_at, in_force}]}; `show --json` → the object described in
 consultant.codes.report.code_json; `search --json` → {"query", "hits": [{system, code, title,
 score, billable, matched}]}; `import`/`load` `--json` → {"imports": [{system, version, rows,
-version_id, already_loaded}]}.
+version_id, already_loaded}]}; `import-dir --json` adds "failures": [{kind, files, error}]
+(exit status 1 when it is not empty).
 """
 
 from __future__ import annotations
@@ -110,17 +111,44 @@ def import_dir(
     folder: Path = typer.Argument(..., help="A folder such as shared/data/cms"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Detect and import every recognised code file in a folder, each in its own transaction."""
+    """Detect and import every recognised code file in a folder, each in its own transaction.
+
+    A bad file does not stop the others: every good file is imported, every bad one is
+    reported with its error, and the exit status is 1 when any failed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from consultant.cli.context import sessions
     from consultant.codes.importers import import_files, plan_dir
+    from consultant.db import transaction
+    from consultant.errors import ConsultantError
 
     if not folder.is_dir():
         fail(f"{folder} is not a folder")
-    results = []
+    results, failures = [], []
     for kind, files in plan_dir(folder):
-        with _progress(f"{kind} {files[0].name}") as progress, unit_of_work() as session:
-            results.append(import_files(session, kind, files, progress=progress))
+        try:
+            with (
+                _progress(f"{kind} {files[0].name}") as progress,
+                transaction(sessions()) as session,
+            ):
+                results.append(import_files(session, kind, files, progress=progress))
+        except (ConsultantError, SQLAlchemyError) as exc:
+            failures.append(
+                {"kind": kind, "files": [str(p) for p in files], "error": str(exc).strip()}
+            )
     _refresh_book()
-    _report(results, as_json)
+    if as_json:
+        print_json({"imports": [r.to_json() for r in results], "failures": failures})
+    else:
+        _report(results, False)
+        for failure in failures:
+            typer.secho(
+                f"failed {failure['kind']} {', '.join(failure['files'])}: {failure['error']}",
+                fg=typer.colors.RED,
+                err=True,
+            )
+    if failures:
+        raise typer.Exit(1)
 
 
 @app.command("status")

@@ -13,11 +13,13 @@ from consultant.codes import versions
 from consultant.codes.bulk import Progress, insert_rows
 from consultant.codes.formats import Format, cpt, hcpcs, icd_index, ncci, pcs, pfs
 from consultant.codes.sources import (
+    HEADER_SPAN,
     ImportFormatError,
     RowChecker,
     is_xlsx,
     read_bytes_head,
     sha256_of,
+    stacked,
     workbook_head,
 )
 
@@ -93,12 +95,17 @@ def detect_kind(path: Path) -> str | None:
         heads = workbook_head(path) if is_xlsx(path) else _text_head(path)
     except ImportFormatError:
         return None
-    if heads and not is_xlsx(path) and pcs.recognise_line(heads[0][0] if heads[0] else ""):
-        return "icd10pcs"
-    for row in heads:
+    if heads and not is_xlsx(path):
+        first = heads[0][0] if heads[0] else ""
         for spec in FORMATS.values():
-            if spec.recognise(row):
+            if spec.recognise_line is not None and spec.recognise_line(first):
                 return spec.kind
+    for end in range(1, len(heads) + 1):
+        for span in range(1, min(end, HEADER_SPAN) + 1):
+            header = stacked(heads[end - span : end])
+            for spec in FORMATS.values():
+                if spec.recognise(header):
+                    return spec.kind
     return None
 
 
@@ -107,7 +114,7 @@ def _text_head(path: Path) -> list[list[str]]:
     lines = text.splitlines()[:-1] or text.splitlines()
     if not lines:
         return []
-    if pcs.recognise_line(lines[0]):
+    if any(f.recognise_line and f.recognise_line(lines[0]) for f in FORMATS.values()):
         return [[lines[0]]]
     delimiter = "\t" if "\t" in lines[0] else ","
     return list(csv.reader(lines[:20], delimiter=delimiter))

@@ -16,6 +16,7 @@ from consultant.errors import ConsultantError
 GZIP_MAGIC = b"\x1f\x8b"
 ZIP_MAGIC = b"PK\x03\x04"
 HEADER_SEARCH_ROWS = 20
+HEADER_SPAN = 5  # rows a split header may take
 
 
 class ImportFormatError(ConsultantError):
@@ -122,16 +123,22 @@ class Column:
 
 
 def table_rows(path: Path, columns: Sequence[Column]) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, {key: value}) for each data row after the header row that names the
-    required columns; rows before that header (notices, titles) are skipped."""
+    """(line number, {key: value}) for each data row after the header that names the
+    required columns; rows before that header (notices, titles) are skipped.
+
+    The header is one row, or a header split over up to HEADER_SPAN rows whose cells,
+    read top to bottom, make each column's name (the original PPRRVU file: `GLOB` above
+    `DAYS`); the fewest rows that name every required column win."""
     rows = raw_rows(path)
     positions: dict[str, int] | None = None
     seen: list[str] = []
+    above: list[list[str]] = []
     for number, row in enumerate(rows, start=1):
         if positions is None:
-            positions = _match_header(row, columns)
+            positions = _match_split_header([*above, row], columns)
             if positions is None:
                 seen = row
+                above = [*above, row][-(HEADER_SPAN - 1) :]
                 if number >= HEADER_SEARCH_ROWS:
                     break
             continue
@@ -143,6 +150,23 @@ def table_rows(path: Path, columns: Sequence[Column]) -> Iterator[tuple[int, dic
         wanted = ", ".join(c.names[0] for c in columns if c.required)
         found = ", ".join(cell for cell in seen if cell)[:200]
         raise ImportFormatError(path, 1, None, f"a header row with {wanted}; found {found!r}")
+
+
+def _match_split_header(rows: list[list[str]], columns: Sequence[Column]) -> dict[str, int] | None:
+    """Column positions from the last row alone, else from it joined with the rows above."""
+    for span in range(1, len(rows) + 1):
+        found = _match_header(stacked(rows[-span:]), columns)
+        if found is not None:
+            return found
+    return None
+
+
+def stacked(rows: Sequence[list[str]]) -> list[str]:
+    """One header row from rows read top to bottom: each column's non-empty cells joined."""
+    width = max((len(r) for r in rows), default=0)
+    return [
+        " ".join(r[i].strip() for r in rows if i < len(r) and r[i].strip()) for i in range(width)
+    ]
 
 
 def _match_header(row: list[str], columns: Sequence[Column]) -> dict[str, int] | None:

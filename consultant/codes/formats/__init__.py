@@ -35,6 +35,7 @@ class Format:
     rows: Callable[[Path, int, RowChecker], Iterator[tuple]]
     version: Callable[[Sequence[Path]], Version]
     recognise: Callable[[list[str]], bool]
+    recognise_line: Callable[[str], bool] | None = None  # fixed-width forms: the first line
 
 
 def header_keys(cells: list[str]) -> set[str]:

@@ -1,4 +1,4 @@
-"""HCPCS Level II alpha-numeric file (ANWEB xlsx/csv): codes (RECID 3), modifiers (RECID 7)."""
+"""HCPCS Level II alpha-numeric file (ANWEB xlsx/csv/fixed-width txt): codes, modifiers."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from consultant.codes.formats import Format, Version, header_keys, name_quarter, undated
+from consultant.codes.formats.hcpcs_txt import is_fixed_width, recognise_line, records
 from consultant.codes.sources import Column, RowChecker, table_rows
 from consultant.codes.tables import CodeEntry
 
@@ -26,8 +27,10 @@ RECORDS = ("3", "4", "7", "8")
 
 
 def rows(path: Path, version_id: int, check: RowChecker) -> Iterator[tuple]:
+    """Codes (RECID 3) and modifiers (RECID 7) from the table form or the fixed-width form."""
     seq = 0
-    for line, cells in table_rows(path, COLUMNS):
+    found = records(path, check) if is_fixed_width(path) else table_rows(path, COLUMNS)
+    for line, cells in found:
         recid = check.one_of(line, "RECID", cells["recid"], RECORDS)
         if recid in ("4", "8"):  # continuation lines of the fixed-width form
             continue
@@ -89,4 +92,5 @@ FORMAT = Format(
     rows=rows,
     version=version,
     recognise=recognise,
+    recognise_line=recognise_line,
 )

@@ -73,4 +73,5 @@ FORMAT = Format(
     rows=rows,
     version=version,
     recognise=lambda header: False,
+    recognise_line=recognise_line,
 )
