@@ -1,6 +1,11 @@
 """The Celery application, configured from celeryconfig.py."""
 
-from celery import Celery
+import logging
+import time
+
+from celery import Celery, signals
+
+from consultant.logs import bind, configure_logging, unbind
 
 app = Celery("consultant")
 app.config_from_object("celeryconfig")
@@ -12,3 +17,32 @@ if app.conf.broker_url.startswith("sqla+"):
     from kombu.transport.sqlalchemy import Channel
 
     Channel.polling_interval = 0.05
+
+
+@signals.setup_logging.connect
+def _structured_logging(loglevel: int | str = logging.INFO, **_: object) -> None:
+    """Connected, so Celery leaves logging to us: the product's structured lines."""
+    configure_logging(loglevel or logging.INFO)
+
+
+_task_log = logging.getLogger("workers.timing")
+_running: dict[str, tuple[float, object]] = {}
+
+
+@signals.task_prerun.connect
+def _task_started(task_id: str, task, args=(), **_: object) -> None:  # noqa: ANN001
+    """Every line a task logs carries its task and, for case tasks, the case id."""
+    ids = {"task": task.name, "task_id": task_id}
+    if args and isinstance(args[0], int):
+        ids["case_id"] = args[0]
+    _running[task_id] = (time.perf_counter(), bind(**ids))
+
+
+@signals.task_postrun.connect
+def _task_finished(task_id: str, state: str | None = None, **_: object) -> None:
+    started, token = _running.pop(task_id, (None, None))
+    if started is None:
+        return
+    duration_ms = round((time.perf_counter() - started) * 1000, 1)
+    _task_log.info("task %s", state, extra={"status": state, "duration_ms": duration_ms})
+    unbind(token)

@@ -17,12 +17,10 @@ log = logging.getLogger("consultant")
 
 
 def _configure_logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # aiosmtpd logs every connection's peer and sender at INFO; migrations every step.
-    for chatty in ("mail.log", "alembic"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    """Structured lines on stderr: JSON under a process manager, key=value on a terminal."""
+    from consultant.logs import configure_logging
+
+    configure_logging(logging.INFO)
 
 
 def _wait_for_stop() -> None:
@@ -226,7 +224,7 @@ def register(app: typer.Typer) -> None:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         _prepare_database()
         _ensure_icd10cm()
-        worker = subprocess.Popen(
+        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [
                 sys.executable,
                 "-m",
