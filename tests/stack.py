@@ -128,6 +128,14 @@ class Stack:
             args += ["--beat", f"--schedule={self.data_dir / 'beat-schedule'}"]
         return self._spawn(*args, log_name=f"worker-{name}.log")
 
+    def start_beat(self, name: str) -> subprocess.Popen:
+        """A Celery beat scheduler of its own (own schedule file), as on a second machine."""
+        return self._spawn(
+            "-m", "celery", "-A", "workers", "beat", "--loglevel=INFO",
+            f"--schedule={self.data_dir / f'beat-{name}'}",
+            log_name=f"beat-{name}.log",
+        )  # fmt: skip
+
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
