@@ -91,7 +91,7 @@ def load(
 @app.command("import")
 def import_(
     kind: str = typer.Argument(
-        ..., help="icd10pcs, hcpcs, addon, ptp, mue, pfs, cpt, icd10cm-index"
+        ..., help="icd10pcs, hcpcs, addon, ptp, mue, pfs, cpt, icd10cm-index, icd10cm-addenda"
     ),
     files: list[Path] = typer.Argument(..., help="The file(s) of one release"),
     version: str | None = typer.Option(None, help="Version label instead of the detected one"),
@@ -197,6 +197,8 @@ def show(
     for key in ("billable", "parent", "effective", "end"):
         if data[key] not in (None, ""):
             typer.echo(f"  {key}: {data[key]}")
+    if data["replaced_by"]:
+        typer.echo(f"  replaced by: {', '.join(data['replaced_by'])}")
     if data["children"]:
         typer.echo(f"  children: {', '.join(data['children'])}")
     for note in data["notes"]:

@@ -30,6 +30,13 @@ class SeventhCharacterRule:
 
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
+    """One code's facts. `end` is the last day the code may be reported (HCPCS: TERM DT;
+    ICD-10-CM: the day before the addenda that deleted it takes effect) and `replaced_by`
+    the codes the source names for it (HCPCS: cross-references; ICD-10-CM: the reportable
+    codes the same addenda adds in the deleted code's family); empty when the data is silent.
+    A retired ICD-10-CM code looked up for a date of service up to its end reads as it was
+    then; otherwise as it is now (a header, with billable False, or only the retired record)."""
+
     system: str
     code: str  # normal form (contracts/analyze.md)
     title: str | None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from consultant.codes.api import (
     AddonRule,
@@ -21,7 +25,7 @@ from consultant.codes.api import (
     SeventhCharacterRule,
 )
 from consultant.codes.normal import normalize
-from consultant.codes.snapshot import Entry, State, load_state
+from consultant.codes.snapshot import Entry, State, load_state, versions_key
 
 HIDDEN_PARENTS = ("chapter", "block", "table")
 PUBLIC_CPT_FACTS = "CPT (public facts)"
@@ -37,6 +41,10 @@ class MemoryCodeBook:
         self._dated: dict[date, MemoryCodeBook] = {}
 
     # versions ------------------------------------------------------------------------
+
+    def state_key(self) -> tuple[int, ...]:
+        """The ids of the versions this book serves."""
+        return self._state.key()
 
     def versions(self) -> dict[str, str]:
         return {system: row.version for system, row in sorted(self._state.versions.items())}
@@ -64,6 +72,8 @@ class MemoryCodeBook:
         book = self._for_date(on)
         normal = normalize(system, code)
         entry = book._state.entries.get(system, {}).get(normal)
+        if system == "ICD-10-CM" and normal in book._state.retired:
+            return book._retired(normal, entry, on)
         if entry is None:
             return book._public_cpt(normal) if system == "CPT" else None
         if on is not None and entry[4] is not None and entry[4] > on:
@@ -88,6 +98,23 @@ class MemoryCodeBook:
             end=end,
             replaced_by=tuple(replaced.split()),
         )
+
+    def _retired(self, code: str, entry: Entry | None, on: date | None) -> CodeInfo:
+        """A code the ICD-10-CM addenda deleted: as it was on a date of service up to its
+        last day; otherwise as it is now (a header, or only the retired record), with the
+        last day and the codes added in its family."""
+        title, was_billable, end, replaced = self._state.retired[code]
+        in_use = on is not None and (end is None or on <= end)
+        if entry is None or in_use:
+            return CodeInfo(
+                system="ICD-10-CM",
+                code=code,
+                title=title,
+                billable=was_billable and in_use,
+                end=end,
+                replaced_by=replaced,
+            )
+        return replace(self._info("ICD-10-CM", code, entry), end=end, replaced_by=replaced)
 
     def _public_cpt(self, code: str) -> CodeInfo | None:
         """A CPT code known from the public files (PFS, MUE, AOC) when no descriptors exist."""
@@ -186,7 +213,17 @@ class MemoryCodeBook:
         return hits
 
 
-_books: dict[str, MemoryCodeBook] = {}
+CHECK_SECONDS = 30.0
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Cached:
+    book: MemoryCodeBook
+    checked: float  # time.monotonic() of the last look at the versions in force
+
+
+_books: dict[str, _Cached] = {}
 _lock = threading.Lock()
 
 
@@ -198,16 +235,35 @@ def default_snapshot_dir(engine: Engine) -> Path | None:
     return None
 
 
-def open_codebook(engine: Engine, *, snapshot_dir: Path | None = None) -> MemoryCodeBook:
-    """The process-wide CodeBook of this database (built on first use, then cached)."""
+def open_codebook(
+    engine: Engine, *, snapshot_dir: Path | None = None, max_age: float = CHECK_SECONDS
+) -> MemoryCodeBook:
+    """The process-wide CodeBook of this database (built on first use, then cached).
+
+    A long-running process (worker, web) calls this per task or request: at most every
+    `max_age` seconds it reads the version list (one small SELECT) and, when another
+    process has imported a version that is now in force, swaps in a book of the new
+    versions (from the snapshot file the importing command wrote, else from the database).
+    While the database cannot be read the cached book keeps serving."""
     key = engine.url.render_as_string(hide_password=True)
+    folder = snapshot_dir or default_snapshot_dir(engine)
     with _lock:
-        book = _books.get(key)
-        if book is None:
-            folder = snapshot_dir or default_snapshot_dir(engine)
-            book = MemoryCodeBook(engine, load_state(engine, folder), folder)
-            _books[key] = book
-        return book
+        cached = _books.get(key)
+        now = time.monotonic()
+        if cached is None:
+            cached = _Cached(MemoryCodeBook(engine, load_state(engine, folder), folder), now)
+            _books[key] = cached
+        elif now - cached.checked >= max_age:
+            cached.checked = now
+            try:
+                current = versions_key(engine)
+            except SQLAlchemyError as exc:
+                log.warning("code-set version check failed (%s); serving the cached book", exc)
+                return cached.book
+            if current != cached.book.state_key():
+                log.info("code-set versions changed to %s; reloading", current)
+                cached.book = MemoryCodeBook(engine, load_state(engine, folder), folder)
+        return cached.book
 
 
 def invalidate() -> None:

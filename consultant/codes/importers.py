@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from consultant.codes import versions
 from consultant.codes.bulk import Progress, insert_rows
-from consultant.codes.formats import Format, cpt, hcpcs, icd_index, ncci, pcs, pfs
+from consultant.codes.formats import Format, cpt, hcpcs, icd10cm_addenda, icd_index, ncci, pcs, pfs
 from consultant.codes.sources import (
     HEADER_SPAN,
     ImportFormatError,
@@ -34,6 +34,7 @@ FORMATS: dict[str, Format] = {
         pfs.FORMAT,
         cpt.FORMAT,
         icd_index.FORMAT,
+        icd10cm_addenda.FORMAT,
     )
 }
 KINDS = tuple(FORMATS)

@@ -28,7 +28,8 @@ from consultant.codes.tables import (
 )
 from consultant.codes.versions import pick_in_force
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+HISTORY_SYSTEMS = ("ICD-10-CM addenda",)  # every version counts, not only the newest
 ENTRY_SYSTEMS = {"ICD-10-CM", "ICD-10-PCS", "HCPCS", "CPT"}
 SEARCH_SYSTEMS = ("ICD-10-CM", "HCPCS", "ICD-10-PCS", "CPT")
 INCLUSION_WEIGHT = 0.95
@@ -36,6 +37,8 @@ INDEX_WEIGHT = 0.9
 
 # entry tuple: title, billable, parent, kind, effective, end, replaced_by
 Entry = tuple[str | None, bool | None, str | None, str, date | None, date | None, str]
+# retired ICD-10-CM code: title, was reportable, last day, codes added in its family
+Retired = tuple[str | None, bool, date | None, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class State:
     """Everything a CodeBook serves from memory (PTP stays in the database)."""
 
     versions: dict[str, VersionRow]
+    history: tuple[VersionRow, ...] = ()
     entries: dict[str, dict[str, Entry]] = field(default_factory=dict)
     children: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = field(default_factory=dict)
@@ -60,7 +64,28 @@ class State:
     addons: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
     mue: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     pfs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    retired: dict[str, Retired] = field(default_factory=dict)
     index: SearchIndex | None = None
+
+    def key(self) -> tuple[int, ...]:
+        """The ids of the versions this state was built from (to notice a newer import)."""
+        return state_key(self.versions, self.history)
+
+
+def state_key(chosen: dict[str, VersionRow], history: tuple[VersionRow, ...]) -> tuple[int, ...]:
+    return tuple(sorted({v.id for v in chosen.values()} | {v.id for v in history}))
+
+
+def pick(rows: list[VersionRow], on: date | None) -> tuple[dict[str, VersionRow], tuple]:
+    """The versions in force on `on`, and every version of the cumulative systems (their
+    rows carry their own dates, so a date of service does not filter them here)."""
+    history = tuple(
+        sorted(
+            (v for v in rows if v.system in HISTORY_SYSTEMS),
+            key=lambda v: (v.effective or date.min, v.id),
+        )
+    )
+    return pick_in_force(rows, on), history
 
 
 def read_versions(connection: Connection) -> list[VersionRow]:
@@ -76,30 +101,37 @@ def read_versions(connection: Connection) -> list[VersionRow]:
     return [VersionRow(*row) for row in connection.execute(query)]
 
 
+def versions_key(engine: Engine) -> tuple[int, ...]:
+    """The ids of the versions a fresh state would be built from: one small SELECT."""
+    with engine.connect() as connection:
+        return state_key(*pick(read_versions(connection), None))
+
+
 def load_state(engine: Engine, snapshot_dir: Path | None, on: date | None = None) -> State:
     """The state of the versions in force (on `on`), from the snapshot file when it matches."""
     with engine.connect() as connection:
-        chosen = pick_in_force(read_versions(connection), on)
-        key = _snapshot_key(chosen)
+        chosen, history = pick(read_versions(connection), on)
+        key = _snapshot_key(chosen, history)
         path = snapshot_dir / f"codebook-{key}.pickle" if snapshot_dir else None
         if path is not None and path.is_file():
             try:
                 with path.open("rb") as handle:
                     state = pickle.load(handle)  # noqa: S301 - our own file, keyed by content
                 if isinstance(state, State):
-                    state.versions = chosen
+                    state.versions, state.history = chosen, history
                     return state
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
                 path.unlink(missing_ok=True)
-        state = _read_state(connection, chosen)
+        state = _read_state(connection, chosen, history)
     if path is not None:
         _write_atomically(path, state)
     return state
 
 
-def _snapshot_key(chosen: dict[str, VersionRow]) -> str:
+def _snapshot_key(chosen: dict[str, VersionRow], history: tuple[VersionRow, ...]) -> str:
     parts = [f"v{FORMAT_VERSION}"]
-    parts += [f"{v.system}:{v.id}:{v.sha256}" for v in sorted(chosen.values(), key=lambda v: v.id)]
+    every = {v.id: v for v in (*chosen.values(), *history)}
+    parts += [f"{v.system}:{v.id}:{v.sha256}" for _id, v in sorted(every.items())]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
@@ -117,10 +149,13 @@ def _write_atomically(path: Path, state: State) -> None:
             stale.unlink(missing_ok=True)
 
 
-def _read_state(connection: Connection, chosen: dict[str, VersionRow]) -> State:
-    state = State(versions=chosen)
+def _read_state(
+    connection: Connection, chosen: dict[str, VersionRow], history: tuple[VersionRow, ...] = ()
+) -> State:
+    state = State(versions=chosen, history=history)
     ids = {system: row.id for system, row in chosen.items()}
     _read_entries(connection, state, ids)
+    _read_addenda(connection, state, [v.id for v in history if v.system == "ICD-10-CM addenda"])
     if "ICD-10-CM" in ids:
         _read_notes(connection, state, ids["ICD-10-CM"])
     if "AOC" in ids:
@@ -172,6 +207,36 @@ def _read_entries(connection: Connection, state: State, ids: dict[str, int]) -> 
         modifiers[code] = (title, True, None, "cpt-modifier", None, None, "")
     state.entries["modifier"] = modifiers
     state.children = {code: tuple(found) for code, found in children.items()}
+
+
+def _read_addenda(connection: Connection, state: State, version_ids: list[int]) -> None:
+    """Dates from the ICD-10-CM addenda, oldest release first: an added code gets its
+    effective date (when the tabular has none), a deleted one becomes a retired code
+    (dropped again if a later release adds it back)."""
+    if not version_ids:
+        return
+    table = CodeEntry.__table__
+    query = select(
+        table.c.version_id,
+        table.c.code,
+        table.c.title,
+        table.c.billable,
+        table.c.kind,
+        table.c.effective,
+        table.c.end_date,
+        table.c.replaced_by,
+    ).where(table.c.version_id.in_(version_ids), table.c.system == "ICD-10-CM")
+    order = {version_id: position for position, version_id in enumerate(version_ids)}
+    found = sorted(connection.execute(query), key=lambda row: order[row[0]])
+    icd = state.entries.setdefault("ICD-10-CM", {})
+    for _version, code, title, billable, kind, effective, end, replaced in found:
+        if kind == "deleted":
+            state.retired[code] = (title, bool(billable), end, tuple(replaced.split()))
+            continue
+        state.retired.pop(code, None)
+        entry = icd.get(code)
+        if entry is not None and entry[4] is None:
+            icd[code] = (*entry[:4], effective, *entry[5:])
 
 
 def _read_notes(connection: Connection, state: State, version_id: int) -> None:

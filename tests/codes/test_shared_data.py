@@ -17,6 +17,7 @@ FILES = [
     ("pfs", "pfs/PPRRVU2025_Oct_indicators.csv.gz", 19090),
     ("icd10pcs", "icd10pcs/icd10pcs_order_2026.txt.gz", 80029),
     ("icd10cm-index", "icd10cm/ICD10CM_2025_Index_flattened.csv.gz", 62721),
+    ("icd10cm-addenda", "icd10cm/icd10cm_order_addenda_2026.txt", 642),  # 28 deleted, 614 added
 ]
 
 
