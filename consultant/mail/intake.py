@@ -8,13 +8,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consultant import cases
 from consultant.db import transaction
-from consultant.mail.parse import ParsedMessage, parse_message
+from consultant.mail.head import MessageHead, parse_head
 from consultant.models import Case, CaseStatus, DuplicateDelivery, Message
 from consultant.requesters import SenderPolicy, judge_sender
 
@@ -36,25 +36,52 @@ class IntakeResult:
     notice: str = ""  # a notice to send to the sender after the commit ("" for none)
 
 
-def dedupe_key(parsed: ParsedMessage) -> str:
+def dedupe_key(head: MessageHead) -> str:
     """Message-ID, sender, date and content together: a reused Message-ID with a new body,
     or a message without a Message-ID, is still recognised as new or as a repeat."""
-    parts = (parsed.message_id, parsed.from_address, parsed.date, parsed.body_sha256)
+    parts = (head.message_id, head.from_address, head.date, head.body_sha256)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def safe_parse(
     raw: bytes, own_addresses: frozenset[str] = frozenset()
-) -> tuple[ParsedMessage | None, str]:
-    """The parsed message, or None and the reason it could not be parsed."""
+) -> tuple[MessageHead | None, str]:
+    """The message's head, or None and the reason it could not be parsed."""
     try:
-        parsed = parse_message(raw, own_addresses=own_addresses)
+        return parse_head(raw, own_addresses=own_addresses), ""
     except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the message
-        return None, f"{type(exc).__name__}: {exc}"
-    unparseable = [d for d in parsed.defects if d.startswith("unparseable")]
-    if unparseable:
-        return None, unparseable[0]
-    return parsed, ""
+        return None, f"unparseable: {type(exc).__name__}: {exc}"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A raw message with everything intake works out before touching the database."""
+
+    raw: bytes
+    head: MessageHead | None  # None: unparseable, stored as quarantined
+    parse_error: str
+    sha256: str
+    key: str
+    source: str
+    envelope_from: str = ""
+    envelope_to: tuple[str, ...] = ()
+    policy: SenderPolicy = OPEN_POLICY
+
+
+def prepare(
+    raw: bytes,
+    *,
+    source: str,
+    envelope_from: str = "",
+    envelope_to: tuple[str, ...] = (),
+    own_addresses: frozenset[str] = frozenset(),
+    policy: SenderPolicy = OPEN_POLICY,
+) -> Incoming:
+    """Parse and hash a raw message (no database): done in the receiving thread."""
+    head, parse_error = safe_parse(raw, own_addresses)
+    sha = hashlib.sha256(raw).hexdigest()
+    key = dedupe_key(head) if head else sha
+    return Incoming(raw, head, parse_error, sha, key, source, envelope_from, envelope_to, policy)
 
 
 def ingest(
@@ -66,118 +93,209 @@ def ingest(
     envelope_to: tuple[str, ...] = (),
     own_addresses: frozenset[str] = frozenset(),
     policy: SenderPolicy = OPEN_POLICY,
-    parsed: ParsedMessage | None = None,
 ) -> IntakeResult:
-    """Store one raw message and attach it to a case. The caller commits. `parsed` may be
-    given when the caller parsed the message already (outside its transaction)."""
-    parse_error = ""
-    if parsed is None:
-        parsed, parse_error = safe_parse(raw, own_addresses)
-
-    sha = hashlib.sha256(raw).hexdigest()
-    key = dedupe_key(parsed) if parsed else sha
-    if session.scalar(select(Message.id).where(Message.dedupe_key == key)) is not None:
-        session.add(DuplicateDelivery(dedupe_key=key, source=source))
-        return IntakeResult(None, None, True, False, parsed.kind if parsed else "quarantined")
-
-    message = Message(
-        direction="in",
+    """Store one raw message and attach it to a case. The caller commits (and retries once
+    on IntegrityError: another writer stored the same message at the same moment)."""
+    item = prepare(
+        raw,
         source=source,
-        kind=parsed.kind if parsed else "quarantined",
-        raw=raw,
-        sha256=sha,
-        dedupe_key=key,
-        message_id=parsed.message_id[:998] if parsed else "",
-        in_reply_to=parsed.in_reply_to if parsed else "",
-        references=" ".join(parsed.references) if parsed else "",
-        from_address=parsed.from_address if parsed else envelope_from.lower(),
-        subject=parsed.subject if parsed else "",
         envelope_from=envelope_from,
-        envelope_to=list(envelope_to),
-        parse_error=parse_error,
+        envelope_to=envelope_to,
+        own_addresses=own_addresses,
+        policy=policy,
     )
+    return ingest_many(session, [item])[0]
+
+
+def store_once(sessions: sessionmaker[Session], item: Incoming) -> IntakeResult:
+    """Commit one prepared message. Losing a unique-key race to another writer that stored
+    the same message meanwhile raises IntegrityError: the retry then reads a duplicate."""
     try:
-        with session.begin_nested():
-            session.add(message)
-            session.flush()
+        with transaction(sessions) as session:
+            return ingest_many(session, [item])[0]
     except IntegrityError:
-        # A concurrent delivery of the same message won the race.
-        session.add(DuplicateDelivery(dedupe_key=key, source=source))
-        return IntakeResult(None, None, True, False, message.kind)
-
-    case, needs_analysis, notice = _attach_to_case(session, message, parsed, parse_error, policy)
-    message.case_id = case.id
-    log.info("stored message %s as case %s (%s)", message.id, case.id, case.status)
-    return IntakeResult(message.id, case.id, False, needs_analysis, message.kind, notice)
+        with transaction(sessions) as session:
+            return ingest_many(session, [item])[0]
 
 
-def _attach_to_case(
-    session: Session,
-    message: Message,
-    parsed: ParsedMessage | None,
-    parse_error: str,
-    policy: SenderPolicy,
-) -> tuple[Case, bool, str]:
-    if parsed is None:
+def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
+    """Store a batch of messages with a few statements, in order; the caller commits.
+
+    Duplicates (already stored, or repeated within the batch) are counted, not stored. A
+    unique-key race with another writer raises IntegrityError: retry one by one then."""
+    stored = _stored_keys(session, [item.key for item in items])
+    results = [_duplicate(item) for item in items]
+    fresh: list[int] = []
+    for index, item in enumerate(items):
+        if item.key not in stored:
+            stored.add(item.key)
+            fresh.append(index)
+    if len(fresh) < len(items):
+        kept = set(fresh)
+        session.execute(
+            insert(DuplicateDelivery),
+            [
+                {"dedupe_key": item.key, "source": item.source}
+                for index, item in enumerate(items)
+                if index not in kept
+            ],
+        )
+    if not fresh:
+        return results
+    threads = _ThreadIndex(session, [items[i].head for i in fresh])
+    # Pass 1, in arrival order: the case each message belongs to (opening new ones).
+    placed: list[_Placement] = []
+    for index in fresh:
+        placement = _place(session, items[index], threads)
+        placed.append(placement)
+        if items[index].head is not None:
+            threads.add(items[index].head, placement.case.id)
+    # Pass 2: the messages themselves, in one statement.
+    ids = session.scalars(
+        insert(Message).returning(Message.id, sort_by_parameter_order=True),
+        [_row(items[i], p.case.id) for i, p in zip(fresh, placed, strict=True)],
+    ).all()
+    # Pass 3: follow-ups on existing cases, now that the message ids are known.
+    for index, message_id, placement in zip(fresh, ids, placed, strict=True):
+        item, case = items[index], placement.case
+        if placement.follow_up:
+            placement.needs_analysis = _follow_up(session, case, item, message_id)
+        log.info("stored message %s as case %s (%s)", message_id, case.id, case.status)
+        kind = item.head.kind if item.head else "quarantined"
+        results[index] = IntakeResult(
+            message_id, case.id, False, placement.needs_analysis, kind, placement.notice
+        )
+    return results
+
+
+def _duplicate(item: Incoming) -> IntakeResult:
+    return IntakeResult(None, None, True, False, item.head.kind if item.head else "quarantined")
+
+
+def _stored_keys(session: Session, keys: list[str]) -> set[str]:
+    wanted = sorted(set(keys))
+    return set(session.scalars(select(Message.dedupe_key).where(Message.dedupe_key.in_(wanted))))
+
+
+def _row(item: Incoming, case_id: int) -> dict:
+    head = item.head
+    return {
+        "case_id": case_id,
+        "direction": "in",
+        "source": item.source,
+        "kind": head.kind if head else "quarantined",
+        "raw": item.raw,
+        "sha256": item.sha256,
+        "dedupe_key": item.key,
+        "message_id": head.message_id[:998] if head else "",
+        "in_reply_to": head.in_reply_to if head else "",
+        "references": " ".join(head.references) if head else "",
+        "from_address": head.from_address if head else item.envelope_from.lower(),
+        "subject": head.subject if head else "",
+        "envelope_from": item.envelope_from,
+        "envelope_to": list(item.envelope_to),
+        "parse_error": item.parse_error,
+    }
+
+
+class _ThreadIndex:
+    """Which case each referenced Message-ID belongs to: the newest stored message wins,
+    and messages placed earlier in the same batch count as newest."""
+
+    def __init__(self, session: Session, heads: list[MessageHead | None]) -> None:
+        wanted = sorted({r for head in heads if head for r in _referenced(head)})
+        self._newest: dict[str, tuple[int, int]] = {}  # Message-ID → (row id, case id)
+        for start in range(0, len(wanted), 500):
+            rows = session.execute(
+                select(Message.message_id, Message.id, Message.case_id).where(
+                    Message.message_id.in_(wanted[start : start + 500]),
+                    Message.case_id.is_not(None),
+                )
+            )
+            for message_id, row_id, case_id in rows:
+                if row_id > self._newest.get(message_id, (0, 0))[0]:
+                    self._newest[message_id] = (row_id, case_id)
+        self._next = max((row_id for row_id, _ in self._newest.values()), default=0)
+
+    def case_id(self, head: MessageHead) -> int | None:
+        found = [self._newest[r] for r in _referenced(head) if r in self._newest]
+        return max(found)[1] if found else None
+
+    def add(self, head: MessageHead, case_id: int) -> None:
+        if head.message_id:
+            self._next += 1
+            self._newest[head.message_id[:998]] = (self._next, case_id)
+
+
+def _referenced(head: MessageHead) -> list[str]:
+    return [r for r in [head.in_reply_to, *head.references] if r]
+
+
+@dataclass
+class _Placement:
+    case: Case
+    follow_up: bool = False  # an existing case: handled once the message's row id is known
+    needs_analysis: bool = False
+    notice: str = ""
+
+
+def _place(session: Session, item: Incoming, threads: _ThreadIndex) -> _Placement:
+    """The message's case: the one it follows up, or a new one in its first state."""
+    head = item.head
+    if head is None:
         case = cases.open_case(
             session,
             subject="(unparseable message)",
-            requester=message.from_address,
+            requester=item.envelope_from.lower(),
             status=CaseStatus.QUARANTINED,
-            reason=parse_error,
+            reason=item.parse_error,
         )
-        return case, False, ""
-
-    existing = _thread_case(session, parsed)
+        return _Placement(case)
+    existing = _thread_case(session, head, threads)
     if existing is not None:
-        if parsed.kind != "question":
-            cases.add_note(
-                session, existing, actor="system", note=f"{parsed.kind} joined the thread"
-            )
-            return existing, False, ""
-        reopened = cases.reopen_with_followup(session, existing, note=f"message {message.id}")
-        return existing, reopened or existing.status == CaseStatus.RECEIVED, ""
-
-    if parsed.kind != "question":
-        reason = f"{parsed.kind}: {'; '.join(parsed.reasons)}" if parsed.reasons else parsed.kind
+        return _Placement(existing, follow_up=True)
+    if head.kind != "question":
+        reason = f"{head.kind}: {'; '.join(head.reasons)}" if head.reasons else head.kind
         case = cases.open_case(
             session,
-            subject=parsed.subject,
-            requester=parsed.from_address,
-            requester_name=parsed.from_name,
+            subject=head.subject,
+            requester=head.from_address,
+            requester_name=head.from_name,
             status=CaseStatus.IGNORED,
             reason=reason,
         )
-        return case, False, ""
-
-    verdict = judge_sender(session, parsed.from_address, policy)
+        return _Placement(case)
+    verdict = judge_sender(session, head.from_address, item.policy)
     case = cases.open_case(
         session,
-        subject=parsed.subject,
-        requester=parsed.from_address,
-        requester_name=parsed.from_name,
+        subject=head.subject,
+        requester=head.from_address,
+        requester_name=head.from_name,
         status=CaseStatus.RECEIVED if verdict.serve else CaseStatus.IGNORED,
         reason=verdict.reason,
     )
-    return case, verdict.serve, verdict.notice
+    return _Placement(case, needs_analysis=verdict.serve, notice=verdict.notice)
 
 
-def _thread_case(session: Session, parsed: ParsedMessage) -> Case | None:
+def _follow_up(session: Session, case: Case, item: Incoming, message_id: int) -> bool:
+    """A message joining an existing case; whether the case needs (re-)analysis."""
+    kind = item.head.kind if item.head else "quarantined"
+    if kind != "question":
+        cases.add_note(session, case, actor="system", note=f"{kind} joined the thread")
+        return False
+    reopened = cases.reopen_with_followup(session, case, note=f"message {message_id}")
+    return reopened or case.status == CaseStatus.RECEIVED
+
+
+def _thread_case(session: Session, head: MessageHead, threads: _ThreadIndex) -> Case | None:
     """The case this message follows up: by In-Reply-To/References, then by our subject tag."""
-    referenced = [r for r in [parsed.in_reply_to, *parsed.references] if r]
-    if referenced:
-        case_id = session.scalar(
-            select(Message.case_id)
-            .where(Message.message_id.in_(referenced), Message.case_id.is_not(None))
-            .order_by(Message.id.desc())
-            .limit(1)
-        )
-        if case_id is not None:
-            return session.get(Case, case_id)
-    tag = CASE_TAG.search(parsed.subject or "")
+    case_id = threads.case_id(head)
+    if case_id is not None:
+        return session.get(Case, case_id)
+    tag = CASE_TAG.search(head.subject or "")
     if tag:
         case = session.get(Case, int(tag.group(1)))
-        if case is not None and case.requester == parsed.from_address:
+        if case is not None and case.requester == head.from_address:
             return case
     return None
 
@@ -196,16 +314,15 @@ def store_and_enqueue(
 ) -> IntakeResult:
     """Commit the message, then enqueue its analysis (or the sender's notice). A broker
     failure after the commit is logged and left to the sweep: the message is safe."""
-    with transaction(sessions) as session:
-        result = ingest(
-            session,
-            raw,
-            source=source,
-            envelope_from=envelope_from,
-            envelope_to=envelope_to,
-            own_addresses=own_addresses,
-            policy=policy,
-        )
+    item = prepare(
+        raw,
+        source=source,
+        envelope_from=envelope_from,
+        envelope_to=envelope_to,
+        own_addresses=own_addresses,
+        policy=policy,
+    )
+    result = store_once(sessions, item)
     if result.notice and notify is not None and result.case_id is not None:
         try:
             notify(result.case_id, result.notice)

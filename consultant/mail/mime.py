@@ -168,6 +168,20 @@ def _alternative(children: list[Message], body: Body, depth: int) -> None:
         body.absorb(sub, text=sub is chosen)
 
 
+def content_types(part: Message, depth: int = 0) -> list[str]:
+    """The content types `walk` records for `part`, without decoding anything: the parts of
+    a forwarded message and of a message/* report are not its own."""
+    if depth > _MAX_DEPTH:
+        return []
+    ctype = _content_type(part)
+    found = [ctype]
+    if part.is_multipart() and not ctype.startswith("message/"):
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                found += content_types(child, depth + 1)
+    return found
+
+
 def walk(part: Message, body: Body, depth: int = 0) -> None:
     """Collect a part's texts, attachments and defects into `body`."""
     if depth > _MAX_DEPTH:

@@ -16,15 +16,22 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from consultant.mail.intake import Enqueue, IntakeResult, Notify, ingest, safe_parse
+from consultant.mail.intake import (
+    Enqueue,
+    Incoming,
+    IntakeResult,
+    Notify,
+    ingest_many,
+    prepare,
+    store_once,
+)
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class _Pending:
-    raw: bytes
-    options: dict[str, Any]
+    item: Incoming
     enqueue: Enqueue | None
     notify: Notify | None
     future: Future = field(default_factory=Future)
@@ -49,11 +56,8 @@ class GroupCommitStore:
         notify: Notify | None = None,
         **options: Any,
     ) -> IntakeResult:
-        # Parse here, in the caller's thread, so the writer thread only talks to the database.
-        parsed, _ = safe_parse(raw, options.get("own_addresses", frozenset()))
-        if parsed is not None:
-            options["parsed"] = parsed
-        pending = _Pending(raw, options, enqueue, notify)
+        # Parse and hash here, in the caller's thread: the writer only talks to the database.
+        pending = _Pending(prepare(raw, **options), enqueue, notify)
         self._queue.put(pending)
         return pending.future.result()
 
@@ -79,31 +83,32 @@ class GroupCommitStore:
             self._commit(batch)
 
     def _commit(self, batch: list[_Pending]) -> None:
-        results: list[IntakeResult | BaseException] = []
         try:
             with self.sessions() as session, session.begin():
-                for item in batch:
-                    results.append(self._ingest_one(session, item))
-        except Exception as exc:  # noqa: BLE001 - every sender of the batch gets a 451
-            log.error("intake batch of %d failed to commit: %s", len(batch), type(exc).__name__)
-            for item in batch:
-                item.future.set_exception(exc)
+                results = ingest_many(session, [pending.item for pending in batch])
+        except Exception as exc:  # noqa: BLE001 - a race or one bad message: go one by one
+            if len(batch) == 1:
+                log.error("intake of one message failed to commit: %s", type(exc).__name__)
+                batch[0].future.set_exception(exc)
+                return
+            log.warning("batch of %d failed (%s): one by one", len(batch), type(exc).__name__)
+            for pending in batch:
+                self._commit_one(pending)
             return
-        for item, result in zip(batch, results, strict=True):
-            if isinstance(result, BaseException):
-                item.future.set_exception(result)
-                continue
-            item.future.set_result(result)
-            _after_commit(item, result)
+        for pending, result in zip(batch, results, strict=True):
+            pending.future.set_result(result)
+            _after_commit(pending, result)
 
-    @staticmethod
-    def _ingest_one(session: Session, item: _Pending) -> IntakeResult | BaseException:
-        """One message in its own savepoint, so that a failure spares the rest of the batch."""
+    def _commit_one(self, pending: _Pending) -> None:
+        """One message in its own transaction; a failure is reported to that sender only."""
         try:
-            with session.begin_nested():
-                return ingest(session, item.raw, **item.options)
-        except Exception as exc:  # noqa: BLE001 - reported to that sender only
-            return exc
+            result = store_once(self.sessions, pending.item)
+        except Exception as exc:  # noqa: BLE001 - that sender gets a 451
+            log.error("intake of one message failed to commit: %s", type(exc).__name__)
+            pending.future.set_exception(exc)
+            return
+        pending.future.set_result(result)
+        _after_commit(pending, result)
 
 
 def _after_commit(item: _Pending, result: IntakeResult) -> None:

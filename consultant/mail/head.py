@@ -1,0 +1,172 @@
+"""A message's head: the header facts intake needs (ids, sender, kind, content hash), fast.
+
+`parse_message` builds its headers from the same functions, so intake, which reads only the
+head, and analysis, which reads the whole message, always agree on every field they share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC
+from email import message_from_bytes, policy
+from email.message import Message
+from email.utils import parsedate_to_datetime
+
+from consultant.mail.classify import classify
+from consultant.mail.headers import addresses, decode_header, message_ids
+from consultant.mail.mime import content_types
+
+# Header names that show a file starts with a header block rather than a bare body.
+_KNOWN_HEADERS = frozenset(
+    b"from to cc bcc subject date message-id received return-path mime-version content-type "
+    b"content-transfer-encoding delivered-to reply-to sender in-reply-to references "
+    b"dkim-signature x-mailer user-agent thread-topic thread-index authentication-results "
+    b"arc-seal list-id precedence auto-submitted importance envelope-to x-original-to "
+    b"resent-from resent-to resent-date content-disposition organization".split()
+)
+_HEADER_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
+# Headers that relays add or rewrite in transit: left out of the content hash.
+_TRANSPORT = re.compile(
+    rb"^(?:received|return-path|delivered-to|x-original-to|envelope-to|x-spam-[\w-]*|"
+    rb"x-virus-[\w-]*|authentication-results|arc-[\w-]*|dkim-signature|x-received|"
+    rb"x-forwarded-[\w-]*|x-google-[\w-]*|x-ms-exchange-[\w-]*|x-gm-[\w-]*|received-spf|"
+    rb"x-rspamd-[\w-]*|status|x-status|x-uid|x-keywords|lines|content-length)$",
+    re.IGNORECASE,
+)
+NO_HEADER_BLOCK = "no header block"
+
+
+@dataclass(frozen=True)
+class MessageHead:
+    message_id: str
+    from_address: str
+    from_name: str
+    to: list[str]
+    cc: list[str]
+    subject: str
+    date: str
+    in_reply_to: str
+    references: list[str]
+    kind: str  # question, bounce, auto-reply, list, own
+    reasons: list[str]
+    body_sha256: str
+    date_utc: str = ""  # the Date header as ISO 8601 in UTC, "" when missing or unreadable
+    defects: list[str] = field(default_factory=list)
+
+
+def has_header_block(raw: bytes) -> bool:
+    """Whether `raw` starts with RFC 5322 headers (or an mbox "From " line) at all."""
+    lines = raw[:16384].lstrip(b"\r\n").splitlines()
+    if lines and lines[0].startswith(b"From "):
+        return True
+    for line in lines[:200]:
+        if not line.strip():
+            return False
+        if line[:1] in (b" ", b"\t"):
+            continue
+        match = _HEADER_FIELD.match(line)
+        if not match:
+            return False
+        name = match.group(1).lower()
+        if name in _KNOWN_HEADERS or name.startswith(b"x-"):
+            return True
+    return False
+
+
+def content_hash(raw: bytes) -> str:
+    """SHA-256 of the message without transport headers, line endings normalised."""
+    data = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    head, sep, rest = data.partition(b"\n\n")
+    kept, keep = [], True
+    for line in head.split(b"\n"):
+        if line[:1] not in (b" ", b"\t"):
+            match = _HEADER_FIELD.match(line)
+            keep = not (match and _TRANSPORT.match(match.group(1))) and not line.startswith(
+                b"From "
+            )
+        if keep:
+            kept.append(line)
+    return hashlib.sha256(b"\n".join(kept) + sep + rest.rstrip(b"\n")).hexdigest()
+
+
+def bare_head(raw: bytes) -> MessageHead:
+    """The head of a file with no header block: a question from nobody in particular."""
+    return MessageHead(
+        message_id="", from_address="", from_name="", to=[], cc=[], subject="", date="",
+        in_reply_to="", references=[], kind="question", reasons=[],
+        body_sha256=content_hash(raw), defects=[NO_HEADER_BLOCK],
+    )  # fmt: skip
+
+
+def _headers(msg: Message) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name, value in msg.raw_items():
+        found.setdefault(str(name).strip().lower(), []).append(decode_header(value))
+    return found
+
+
+def _raw_values(msg: Message, name: str) -> list[object]:
+    wanted = name.lower()
+    return [value for key, value in msg.raw_items() if str(key).strip().lower() == wanted]
+
+
+def _date_utc(value: str) -> str:
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return ""
+    if moment.tzinfo is None:
+        return moment.isoformat()
+    return moment.astimezone(UTC).isoformat()
+
+
+def read_head(
+    msg: Message, raw: bytes, types: list[str], own_addresses: frozenset[str]
+) -> MessageHead:
+    """The head of a parsed message whose MIME parts have the content types `types`."""
+    headers = _headers(msg)
+    senders = addresses(_raw_values(msg, "From")) or addresses(_raw_values(msg, "Sender"))
+    from_name, from_address = senders[0] if senders else ("", "")
+    subject = (headers.get("subject") or [""])[0]
+    date = (headers.get("date") or [""])[0]
+    try:
+        report_type = str(msg.get_param("report-type") or "")
+    except Exception:  # noqa: BLE001
+        report_type = ""
+    kind, reasons = classify(
+        headers,
+        from_address=from_address,
+        from_name=from_name,
+        subject=subject,
+        content_types=types,
+        report_type=report_type,
+        own_addresses=frozenset(a.lower() for a in own_addresses),
+    )
+    in_reply_to = message_ids((headers.get("in-reply-to") or [""])[0])
+    message_id = message_ids((headers.get("message-id") or [""])[0])
+    return MessageHead(
+        message_id=message_id[0] if message_id else "",
+        from_address=from_address,
+        from_name=from_name,
+        to=[address for _, address in addresses(_raw_values(msg, "To"))],
+        cc=[address for _, address in addresses(_raw_values(msg, "Cc"))],
+        subject=subject,
+        date=date,
+        in_reply_to=in_reply_to[0] if in_reply_to else "",
+        references=message_ids(" ".join(headers.get("references") or [])),
+        kind=kind,
+        reasons=reasons,
+        body_sha256=content_hash(raw),
+        date_utc=_date_utc(date) if date else "",
+    )
+
+
+def parse_head(raw: bytes, *, own_addresses: frozenset[str] = frozenset()) -> MessageHead:
+    """The head of any bytes, without decoding bodies or separating replies. Raises only
+    when the bytes cannot be read as a message at all."""
+    if not has_header_block(raw):
+        return bare_head(raw)
+    msg = message_from_bytes(raw, policy=policy.compat32)
+    return read_head(msg, raw, content_types(msg), own_addresses)
