@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from consultant import cases
 from consultant.db import transaction
 from consultant.mail.head import MessageHead, parse_head
-from consultant.models import Case, CaseStatus, DuplicateDelivery, Message
-from consultant.requesters import SenderPolicy, judge_sender
+from consultant.models import Case, CaseStatus, DuplicateDelivery, Message, Requester
+from consultant.requesters import SenderPolicy, Verdict, judge_sender
 
 log = logging.getLogger(__name__)
 
@@ -142,14 +142,17 @@ def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
         )
     if not fresh:
         return results
-    threads = _ThreadIndex(session, [items[i].head for i in fresh])
-    # Pass 1, in arrival order: the case each message belongs to (opening new ones).
+    heads = [items[i].head for i in fresh]
+    threads, senders = _ThreadIndex(session, heads), _Senders(session, heads)
+    # Pass 1, in arrival order: the case each message belongs to (opening new ones). Each
+    # new case is flushed by open_case, so the lookups need no extra flushes in between.
     placed: list[_Placement] = []
-    for index in fresh:
-        placement = _place(session, items[index], threads)
-        placed.append(placement)
-        if items[index].head is not None:
-            threads.add(items[index].head, placement.case.id)
+    with session.no_autoflush:
+        for index in fresh:
+            placement = _place(session, items[index], threads, senders)
+            placed.append(placement)
+            if items[index].head is not None:
+                threads.add(items[index].head, placement.case.id)
     # Pass 2: the messages themselves, in one statement.
     ids = session.scalars(
         insert(Message).returning(Message.id, sort_by_parameter_order=True),
@@ -231,6 +234,28 @@ def _referenced(head: MessageHead) -> list[str]:
     return [r for r in [head.in_reply_to, *head.references] if r]
 
 
+class _Senders:
+    """The sender policy for a batch: requester entries are looked up once for all its
+    senders, and guests under an open policy without a quota are served without asking."""
+
+    def __init__(self, session: Session, heads: list[MessageHead | None]) -> None:
+        patterns = {p for head in heads if head for p in _patterns(head.from_address)}
+        self._registered = set(
+            session.scalars(select(Requester.pattern).where(Requester.pattern.in_(patterns)))
+        )
+
+    def judge(self, session: Session, address: str, policy: SenderPolicy) -> Verdict:
+        guest = self._registered.isdisjoint(_patterns(address))
+        if guest and policy.mode == "open" and policy.guest_quota is None:
+            return Verdict(True)
+        return judge_sender(session, address, policy)
+
+
+def _patterns(address: str) -> tuple[str, str]:
+    address = address.lower()
+    return address, "@" + address.rsplit("@", 1)[-1]
+
+
 @dataclass
 class _Placement:
     case: Case
@@ -239,7 +264,9 @@ class _Placement:
     notice: str = ""
 
 
-def _place(session: Session, item: Incoming, threads: _ThreadIndex) -> _Placement:
+def _place(
+    session: Session, item: Incoming, threads: _ThreadIndex, senders: _Senders
+) -> _Placement:
     """The message's case: the one it follows up, or a new one in its first state."""
     head = item.head
     if head is None:
@@ -265,7 +292,7 @@ def _place(session: Session, item: Incoming, threads: _ThreadIndex) -> _Placemen
             reason=reason,
         )
         return _Placement(case)
-    verdict = judge_sender(session, head.from_address, item.policy)
+    verdict = senders.judge(session, head.from_address, item.policy)
     case = cases.open_case(
         session,
         subject=head.subject,
