@@ -18,7 +18,7 @@ from consultant.analysis.ncci_checks import (
     ptp_findings,
 )
 from consultant.analysis.shapes import CPT, HCPCS, ICD10CM, ICD10PCS
-from consultant.analysis.suggest import Suggestion, suggest
+from consultant.analysis.suggest import Suggestion, split_confirmed, suggest
 from consultant.codes.api import CodeBook
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ class Analysis:
     suggestions: list[Suggestion] = field(default_factory=list)
     code_sets: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    confirmed: list[dict[str, str]] = field(default_factory=list)  # described and coded
 
     def to_json(self) -> dict:
         data = {
@@ -41,6 +42,8 @@ class Analysis:
             "suggestions": [s.to_json() for s in self.suggestions],
             "code_sets": self.code_sets,
         }
+        if self.confirmed:
+            data["confirmed"] = self.confirmed
         if self.errors:
             data["errors"] = self.errors
         return data
@@ -67,7 +70,15 @@ def analyze_message(subject: str, text: str, book: CodeBook | None) -> Analysis:
         result.errors.append("checks failed")
     try:
         spans = [(m.position, m.position + len(m.code)) for m in extraction.codes]
-        result.suggestions = suggest(writer_text(subject or "", text or ""), spans, evidence)
+        mentioned = frozenset(m.code for m in extraction.codes)
+        found = suggest(
+            writer_text(subject or "", text or ""),
+            spans,
+            evidence,
+            mentioned=mentioned,
+            subject_end=len(subject or ""),
+        )
+        result.suggestions, result.confirmed = split_confirmed(found, mentioned)
     except Exception:  # noqa: BLE001
         log.exception("suggestions failed")
         result.errors.append("suggestions failed")

@@ -16,15 +16,19 @@ class Finding:
     severity: str
     message: str
     source: str
+    note_at: str = ""  # for a tabular note: the code, category, block or chapter it sits at
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "kind": self.kind,
             "codes": list(self.codes),
             "severity": self.severity,
             "message": self.message,
             "source": self.source,
         }
+        if self.note_at:
+            data["note_at"] = self.note_at
+        return data
 
 
 def listing(codes: list[str] | tuple[str, ...], limit: int = 8) -> str:

@@ -1,12 +1,14 @@
-"""ICD-10 checks: unknown, non-billable, missing 7th character, Excludes1, code-first notes."""
+"""ICD-10 checks: unknown, non-billable, missing 7th character, Excludes1 (and the notes)."""
 
 from __future__ import annotations
 
 from itertools import combinations
 
 from consultant.analysis.evidence import Evidence
-from consultant.analysis.findings import ERROR, INFO, Finding, listing
+from consultant.analysis.findings import ERROR, Finding, listing
+from consultant.analysis.instructions import instruction_findings
 from consultant.analysis.mentions import CodeMention
+from consultant.analysis.notes import note_matches, notes_of
 from consultant.analysis.shapes import ICD10CM, ICD10PCS
 from consultant.codes.api import Note
 
@@ -19,7 +21,7 @@ def icd_findings(mentions: list[CodeMention], evidence: Evidence, source: str) -
     for code in codes:
         findings.extend(_validity(code, evidence, source))
     findings.extend(_excludes1(codes, evidence, source))
-    findings.extend(_instructions(codes, evidence, source))
+    findings.extend(instruction_findings(codes, evidence, source))
     return findings
 
 
@@ -102,28 +104,6 @@ def _needs_seventh(code: str, example: str, evidence: Evidence, source: str) -> 
     )
 
 
-def note_matches(spec: str, code: str) -> bool:
-    """Whether a code falls under a note's code spec: 'E10.-', 'E08-E13', 'M79.7', 'R73.0-'."""
-    spec = spec.strip().upper().rstrip("-").rstrip(".")
-    target = code.upper()
-    if "-" in spec:
-        low, high = (part.strip().rstrip(".") for part in spec.split("-", 1))
-        if not low or not high:
-            return False
-        return low <= target[: max(len(low), len(high))] <= high
-    return bool(spec) and (target == spec or target.startswith(spec))
-
-
-def _notes(code: str, evidence: Evidence) -> list[Note]:
-    book = evidence.book
-    if book is None:
-        return []
-    try:
-        return list(book.notes(code, inherited=True))
-    except Exception:  # noqa: BLE001
-        return []
-
-
 def _excludes1(codes: list[str], evidence: Evidence, source: str) -> list[Finding]:
     found: list[Finding] = []
     for a, b in combinations(dict.fromkeys(codes), 2):
@@ -146,33 +126,7 @@ def _excludes1(codes: list[str], evidence: Evidence, source: str) -> list[Findin
 
 
 def _excluding_note(code: str, other: str, evidence: Evidence) -> Note | None:
-    for note in _notes(code, evidence):
+    for note in notes_of(code, evidence):
         if note.kind == "excludes1" and any(note_matches(spec, other) for spec in note.codes):
             return note
     return None
-
-
-def _instructions(codes: list[str], evidence: Evidence, source: str) -> list[Finding]:
-    found: list[Finding] = []
-    for code in dict.fromkeys(codes):
-        seen: set[str] = set()
-        for note in _notes(code, evidence):
-            if note.kind not in {"code_first", "use_additional_code"} or not note.codes:
-                continue
-            kind = note.kind.replace("_", "-")
-            others = [c for c in codes if c != code]
-            if kind in seen or any(note_matches(s, c) for s in note.codes for c in others):
-                continue
-            seen.add(kind)
-            verb = "Code first" if kind == "code-first" else "Use an additional code"
-            found.append(
-                Finding(
-                    kind,
-                    (code,),
-                    INFO,
-                    f"{verb} with {code} when documented ({note.text}); none of "
-                    f"{listing(list(note.codes))} is mentioned.",
-                    source,
-                )
-            )
-    return found

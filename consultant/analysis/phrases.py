@@ -77,7 +77,8 @@ STOPWORDS = frozenset(
     help please thanks thank question one some any just only very still now then here
     there because about after before while during as if so but not no up down out into
     over under again running high low goes went get got keep picking other unspecified
-    being had has""".split()  # noqa: SIM905
+    being had has coding coder coders questions query queries issue issues inquiry
+    clarification urgent fyi re fw fwd""".split()  # noqa: SIM905
 )
 
 
@@ -85,6 +86,7 @@ STOPWORDS = frozenset(
 class Phrase:
     text: str  # as written (cleaned)
     words: tuple[str, ...]  # content words, abbreviations expanded, lower case
+    start: int = 0  # offset of its sentence in the text
 
 
 def described_phrases(text: str, coded_spans: list[tuple[int, int]]) -> list[Phrase]:
@@ -103,20 +105,35 @@ def described_phrases(text: str, coded_spans: list[tuple[int, int]]) -> list[Phr
             if words and not ANCHORS.intersection(words) and pending and len(words) <= 3:
                 pending.append(clause)  # ', left foot, nondisplaced': qualifiers of the last one
                 continue
-            _flush(pending, phrases, seen)
+            _flush(pending, phrases, seen, start)
             pending = [clause] if words and ANCHORS.intersection(words) else []
-        _flush(pending, phrases, seen)
-    return phrases
+        _flush(pending, phrases, seen, start)
+    return _without_overlaps(phrases)
 
 
-def _flush(pending: list[str], phrases: list[Phrase], seen: set[tuple[str, ...]]) -> None:
+def _flush(
+    pending: list[str], phrases: list[Phrase], seen: set[tuple[str, ...]], start: int
+) -> None:
     if not pending:
         return
     text = ", ".join(" ".join(part.split()) for part in pending)
     words = tuple(content_words(text))
     if words and len(words) <= 16 and words not in seen:
         seen.add(words)
-        phrases.append(Phrase(text, words))
+        phrases.append(Phrase(text, words, start))
+
+
+def _without_overlaps(phrases: list[Phrase]) -> list[Phrase]:
+    """Drop a phrase whose words all appear in a longer one ('diabetes' in the subject and
+    'type 2 diabetes with polyneuropathy' in the body describe one condition)."""
+    kept = []
+    for phrase in phrases:
+        words = set(phrase.words)
+        longer = (other for other in phrases if len(other.words) > len(phrase.words))
+        if any(words <= set(other.words) for other in longer):
+            continue
+        kept.append(phrase)
+    return kept
 
 
 def rewrite(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from consultant.analysis.evidence import Evidence
@@ -12,6 +12,8 @@ from consultant.codes.api import SearchHit
 
 MAX_CANDIDATES = 10
 MAX_PHRASES = 8
+MAX_CACHED = 20000  # ranked queries kept per process
+_CACHE: dict[int, tuple[object, dict[tuple[str, ...], tuple]]] = {}
 _SIDES = {"right", "left", "bilateral"}
 _ENCOUNTERS = {"initial", "subsequent", "sequela"}
 _INJURIES = frozenset(
@@ -53,19 +55,60 @@ class Suggestion:
         return {"for": self.described, "candidates": [c.to_json() for c in self.candidates]}
 
 
-def suggest(text: str, coded_spans: list[tuple[int, int]], evidence: Evidence) -> list[Suggestion]:
+def suggest(
+    text: str,
+    coded_spans: list[tuple[int, int]],
+    evidence: Evidence,
+    *,
+    mentioned: frozenset[str] = frozenset(),
+    subject_end: int = 0,
+) -> list[Suggestion]:
+    """For each described phrase, one suggestion: the candidates of all its queries merged,
+    best first. Left out: a one-word topic of the subject when the body says more."""
     book = evidence.book
     if book is None or not evidence.loaded(ICD10CM):
         return []
     diabetes = _diabetes_type(text)
     qualifiers = _injury_qualifiers(text)
+    phrases = described_phrases(text, coded_spans)
+    if mentioned or any(p.start >= subject_end for p in phrases):
+        phrases = [p for p in phrases if p.start >= subject_end or len(p.words) > 1]
     suggestions: list[Suggestion] = []
-    for phrase in described_phrases(text, coded_spans)[:MAX_PHRASES]:
-        for words in _queries(phrase, diabetes, qualifiers):
-            candidates = _rank(words, _search(book, words))
-            if candidates:
-                suggestions.append(Suggestion(phrase.text, tuple(candidates[:MAX_CANDIDATES])))
+    for phrase in phrases[:MAX_PHRASES]:
+        candidates = _merged(phrase, _queries(phrase, diabetes, qualifiers), book)
+        if candidates:
+            suggestions.append(Suggestion(phrase.text, tuple(candidates[:MAX_CANDIDATES])))
     return suggestions
+
+
+def split_confirmed(
+    suggestions: list[Suggestion], mentioned: frozenset[str]
+) -> tuple[list[Suggestion], list[dict[str, str]]]:
+    """Suggestions whose best candidate the writer already gave are no suggestions: the code
+    answers the description. They come back as confirmations ({for, code})."""
+    kept, confirmed = [], []
+    for suggestion in suggestions:
+        best = suggestion.candidates[0].code
+        if best in mentioned:
+            confirmed.append({"for": suggestion.described, "code": best})
+        else:
+            kept.append(suggestion)
+    return kept, confirmed
+
+
+def _merged(phrase: Phrase, queries: list[list[str]], book: object) -> list[Candidate]:
+    """Candidates of a phrase's queries, each code once at its best score; a query that
+    covers only part of the phrase (the words after 'with') counts in proportion."""
+    best: dict[str, Candidate] = {}
+    wanted = set(phrase.words)
+    for words in queries:
+        share = min(1.0, len(wanted & set(words)) / max(len(wanted), 1))
+        for candidate in _rank(tuple(words), book):
+            score = candidate.score * share
+            known = best.get(candidate.code)
+            if known is None or score > known.score:
+                best[candidate.code] = replace(candidate, score=score)
+    return sorted(best.values(), key=lambda c: -c.score)
 
 
 def _diabetes_type(text: str) -> str | None:
@@ -111,7 +154,7 @@ def _queries(
     return queries
 
 
-def _search(book: object, words: list[str]) -> list[SearchHit]:
+def _search(book: object, words: tuple[str, ...]) -> list[SearchHit]:
     try:
         return list(book.search(" ".join(words), ICD10CM, 30))  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001
@@ -123,7 +166,23 @@ def _title_words(title: str) -> frozenset[str]:
     return frozenset(content_words(title.lower()))
 
 
-def _rank(words: list[str], hits: list[SearchHit]) -> list[Candidate]:
+def _rank(words: tuple[str, ...], book: object) -> tuple[Candidate, ...]:
+    """The ranked candidates of one query, cached per code book and query words (questions
+    repeat the same descriptions; a search costs milliseconds, a cache hit microseconds)."""
+    cache = _CACHE.get(id(book))
+    if cache is None or cache[0] is not book:
+        cache = (book, {})
+        _CACHE.clear()
+        _CACHE[id(book)] = cache
+    ranked = cache[1].get(words)
+    if ranked is None:
+        if len(cache[1]) >= MAX_CACHED:
+            cache[1].clear()
+        ranked = cache[1][words] = tuple(_ranked(words, _search(book, words)))
+    return ranked
+
+
+def _ranked(words: tuple[str, ...], hits: list[SearchHit]) -> list[Candidate]:
     if not hits:
         return []
     query = set(words)

@@ -179,11 +179,15 @@ def units(facts: Facts, asked: bool = False) -> dict[str, Any] | None:
     source = facts.sources.label("MUE")
     exceeded = {c[0] for c in facts.finding_codes("mue-exceeded") if c}
     items = []
-    for code in facts.new_codes(*PROCEDURES):
+    procedures = facts.new_codes(*PROCEDURES)
+    any_stated = any(code.get("units") for code in procedures) or bool(exceeded)
+    for code in procedures:
         stated = code.get("units")
         limit = facts.book.mue(code["code"]) if facts.book is not None else None
         if limit is None and code["code"] not in exceeded and not stated:
             continue
+        if any_stated and not stated and code["code"] not in exceeded:
+            continue  # the units the writer gives are the question; the others are noise
         title = code.get("title") or ""
         if not title and code["system"] == "HCPCS":
             info = facts.lookup("HCPCS", code["code"])

@@ -9,7 +9,13 @@ from typing import Any
 
 from consultant.codes.api import CodeBook
 from consultant.drafting import billing, diagnosis, shapes
-from consultant.drafting.facts import Facts, code_rows, finding_rows
+from consultant.drafting.facts import (
+    Facts,
+    code_rows,
+    finding_rows,
+    grouped_notes,
+    is_broad,
+)
 from consultant.drafting.sources import Sources
 
 DESK_NAME = "The Coding Desk"
@@ -17,6 +23,7 @@ DESK_SIGNATURE: dict[str, Any] = {"name": DESK_NAME, "lines": [], "placeholder":
 _CASE_TAG = re.compile(r"\[Case #\d+\]", re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|sv|antw|fwd?)\s*:\s*)+", re.IGNORECASE)
 _CPT = re.compile(r"\d{4}[0-9FT]")
+INSTRUCTION_KINDS = frozenset({"code-first", "use-additional-code"})
 _HONORIFICS = {"dr", "dr.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "prof", "prof."}
 
 
@@ -64,7 +71,7 @@ def attribution(question_date: str, requester_name: str, requester: str) -> str:
 
 def build_sections(facts: Facts, answered: list[str], asked: set[str]) -> list[dict[str, Any]]:
     builders = {
-        shapes.LOOKUP: lambda: diagnosis.lookup(facts),
+        shapes.LOOKUP: lambda: diagnosis.lookup(facts, shapes.LOOKUP in asked),
         shapes.WHICH_CODE: lambda: diagnosis.which_code(facts),
         shapes.SEVENTH: lambda: diagnosis.seventh(facts, shapes.SEVENTH in asked),
         shapes.SEQUENCING: lambda: diagnosis.sequencing(facts),
@@ -111,11 +118,15 @@ def reply_context(
     answered = shapes.recognise(wording, analysis)
     sections = build_sections(facts, answered, asked)
     rows = code_rows(facts)
+    findings = finding_rows(facts)
+    notes = [f for f in findings if f["severity"] == "info"]
     return {
         "subject": reply_subject(subject, case_id),
         "case_id": case_id,
         "greeting_name": greeting_name(requester_name),
-        "findings": finding_rows(facts),
+        "findings": [f for f in findings if f["severity"] != "info"],
+        "also_consider": _also_consider([f for f in notes if not is_broad(f)], sections),
+        "broad_notes": [f["message"] for f in grouped_notes([f for f in notes if is_broad(f)])],
         "sections": sections,
         "shapes": [s["shape"] for s in sections],
         "codes": rows,
@@ -130,6 +141,28 @@ def reply_context(
         "question_attribution": attribution(question_date, requester_name, requester),
         "question_lines": (question_text or "").strip().splitlines(),
     }
+
+
+def _also_consider(
+    notes: list[dict[str, Any]], sections: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Instruction notes for the lower 'also consider' part, one line per instruction; those
+    the sequencing section already quotes are left out."""
+    quoted = {
+        (item["code"], item["kind"].replace("_", "-"))
+        for section in sections
+        if section["shape"] == shapes.SEQUENCING
+        for item in section["instructions"]
+    }
+    shown = {section["shape"] for section in sections}
+    kept = [
+        n
+        for n in notes
+        if shapes.FINDING_SHAPES.get(n["kind"]) not in shown
+        and not all((c, n["kind"]) in quoted for c in n["codes"])
+    ]
+    instructions = [n for n in kept if n["kind"] in INSTRUCTION_KINDS]
+    return grouped_notes(instructions) + [n for n in kept if n["kind"] not in INSTRUCTION_KINDS]
 
 
 def _mentions_cpt(sections: list[dict[str, Any]], related: Iterable[str]) -> bool:

@@ -4,33 +4,45 @@ from __future__ import annotations
 
 from typing import Any
 
-from consultant.drafting.facts import Facts
+from consultant.drafting.facts import Facts, flat_note
 
 MAX_CHILDREN = 12
 MAX_CANDIDATES = 3
 MAX_INSTRUCTIONS = 6
 INSTRUCTION_KINDS = ("code_first", "use_additional_code", "code_also")
 PROCEDURE_SYSTEMS = ("CPT", "HCPCS", "ICD-10-PCS")
+PROBLEMS = frozenset({"unknown", "non_billable", "needs_seventh", "not_loaded"})
 
 
-def lookup(facts: Facts) -> dict[str, Any] | None:
-    """Is each code valid, billable, known; for a heading, the billable codes below it."""
+def lookup(facts: Facts, asked: bool = True) -> dict[str, Any] | None:
+    """Is each code valid, billable, known; for a heading, the billable codes below it. When
+    the question does not ask, only the codes with a problem (the table lists the rest);
+    CPT codes, whose descriptors are not loaded, are named together in one line."""
     needs_seventh = {c[0] for c in facts.finding_codes("needs-seventh-character") if c}
     items = []
+    cpt_numbers = []
+    confirmed = {c["code"]: c["for"] for c in facts.analysis.get("confirmed", ())}
     for code in facts.new_codes("ICD-10-CM", "ICD-10-PCS", "HCPCS", "CPT"):
         system = code["system"]
+        state = _state(code, needs_seventh)
+        if not asked and state not in PROBLEMS and code["code"] not in confirmed:
+            continue
+        if state == "no_descriptor":
+            cpt_numbers.append(code["code"])
+            continue
         item = {
             "code": code["code"],
             "system": system,
             "title": code.get("title") or "",
             "source": facts.sources.label(system),
-            "state": _state(code, needs_seventh),
+            "state": state,
             "children": [],
+            "confirms": confirmed.get(code["code"], ""),
         }
         if item["state"] == "non_billable":
             item["children"] = _billable_below(facts, code["code"])
         items.append(item)
-    return {"items": items} if items else None
+    return {"items": items, "cpt_numbers": cpt_numbers} if items or cpt_numbers else None
 
 
 def _state(code: dict[str, Any], needs_seventh: set[str]) -> str:
@@ -185,7 +197,7 @@ def sequencing(facts: Facts) -> dict[str, Any] | None:
                     {
                         "code": code["code"],
                         "kind": note.kind,
-                        "text": facts.name_in_text(note.text, source),
+                        "text": facts.name_in_text(flat_note(note.text), source),
                         "note_at": facts.name(note.source_code, source),
                         "source": source,
                     }

@@ -126,10 +126,48 @@ def finding_rows(facts: Facts) -> list[dict[str, Any]]:
             {
                 "kind": kind,
                 "severity": finding.get("severity", "info"),
-                "message": finding.get("message", ""),
+                "message": " ".join(str(finding.get("message", "")).split()),
                 "codes": codes,
                 "source": source,
+                "note_at": finding.get("note_at", ""),
             }
         )
     rows.sort(key=lambda row: SEVERITY_ORDER.get(row["severity"], 3))
     return rows
+
+
+def is_broad(row: dict[str, Any]) -> bool:
+    """A tabular note that sits at a chapter ('10') or block ('I10-I1A'): true of every code
+    there, so rarely what a question is about (reviewer notes, not the reply)."""
+    note_at = str(row.get("note_at") or "")
+    return bool(note_at) and ("-" in note_at or note_at.isdigit())
+
+
+def grouped_notes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Info rows ('E11.42: use an additional code …') with the same instruction merged into
+    one line naming every code it applies to ('E11.42, E11.4: use an additional code …')."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        codes = row["codes"]
+        prefix = f"{codes[0]}: " if codes else ""
+        message = " ".join(row["message"].split())
+        tail = message[len(prefix) :] if prefix and message.startswith(prefix) else message
+        group = groups.setdefault((row["kind"], tail), row | {"codes": [], "tail": tail})
+        group["codes"] = group["codes"] + [c for c in codes if c not in group["codes"]]
+    return [
+        group
+        | {
+            "message": f"{', '.join(group['codes'])}: {group['tail']}"
+            if group["codes"]
+            else group["tail"]
+        }
+        for group in groups.values()
+    ]
+
+
+def flat_note(text: str) -> str:
+    """A tabular note's text on one line: 'code to identify: a (X1); b (X2)'."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].endswith(":"):
+        return f"{lines[0]} " + "; ".join(lines[1:])
+    return " ".join(lines)

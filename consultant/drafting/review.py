@@ -19,7 +19,7 @@ def reviewer_notes(analysis: dict[str, Any], context: dict[str, Any] | None = No
     decisions the documentation must settle, and the similar past answers."""
     notes = _suggestions(analysis) + _unverified(analysis) + _conflicts(analysis)
     if context is not None:
-        notes += _decisions(context) + _earlier(context) + _similar(context)
+        notes += _decisions(context) + _broad(context) + _earlier(context) + _similar(context)
     if not analysis.get("codes") and not analysis.get("suggestions"):
         notes.append("No code was found in the question and nothing to suggest: answer by hand.")
     return notes
@@ -105,6 +105,14 @@ def _decisions(context: dict[str, Any]) -> list[str]:
         elif shape == "global":
             notes.append("Decide: how any later service relates to the surgery.")
     return notes
+
+
+def _broad(context: dict[str, Any]) -> list[str]:
+    """Chapter- and block-wide instruction notes, left out of the reply."""
+    return [
+        f"Not in the reply (a chapter- or block-wide note): {note}"
+        for note in context.get("broad_notes", ())
+    ]
 
 
 def _earlier(context: dict[str, Any]) -> list[str]:

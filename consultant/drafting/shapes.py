@@ -21,7 +21,8 @@ ORDER = (LOOKUP, WHICH_CODE, SEVENTH, SEQUENCING, TOGETHER, MODIFIER, UNITS, GLO
 _WORDING = {
     LOOKUP: r"\bvalid\b|\binvalid\b|still (?:good|active|billable|ok|okay|used|around)|"
     r"\bdeleted\b|\bexpired?\b|\bretired\b|\bterminated\b|\bdoes\b.{0,30}\bexist|"
-    r"\bbillable\b|\blook ?up\b|real code|denied as invalid|code (?:set|changed)",
+    r"\bbillable\b|\blook ?up\b|real code|denied as invalid|code (?:set|changed)|"
+    r"\bis (?:it|this|that|[A-Z]\d[\w.]{1,7}|\d{4}[\dFT]) (?:the )?(?:right|correct|accurate)\b",
     TOGETHER: r"\b(?:bill|billed|code|coded|report|reported|charge|go|submit)\b(?:\s+\w+){0,4}?"
     r"\s+(?:with|together|alongside|on the same (?:day|claim|date))\b|\bbundl|\bncci\b|"
     r"\bptp\b|\badd-?on\b|\bprimary (?:code|procedure)\b|\bseparately\b|\bunbundl|"

@@ -29,6 +29,7 @@ ICD = {
     "S52.521": ("Torus fracture of lower end of right radius", False),
     "S52.521A": ("Torus fracture of lower end of right radius, initial encounter", True),
     "N13.0": ("Hydronephrosis with ureteropelvic junction obstruction", True),
+    "Z79": ("Long term (current) drug therapy", False),
     "Z79.4": ("Long term (current) use of insulin", True),
     "I10": ("Essential (primary) hypertension", True),
 }
@@ -68,7 +69,13 @@ class FakeBook:
         if code.startswith("R73.0"):
             notes.append(Note("excludes1", "diabetes mellitus (E08-E13)", ("E08-E13",), "R73.0"))
         if code.startswith("E11"):
-            notes.append(Note("use_additional_code", "insulin use (Z79.4)", ("Z79.4",), "E11"))
+            text = (
+                "code to identify control using:\ninsulin (Z79.4)\noral antidiabetic drugs (Z79.84)"
+            )
+            notes.append(Note("use_additional_code", text, ("Z79.4", "Z79.84"), "E11"))
+        if code == "I10":
+            text = "code to identify:\ntobacco use (Z72.0)\nhistory of tobacco dependence (Z87.891)"
+            notes.append(Note("use_additional_code", text, ("Z72.0", "Z87.891"), "I10-I1A"))
         return notes
 
     def seventh_character(self, code: str) -> SeventhCharacterRule | None:

@@ -66,3 +66,30 @@ def test_suggestions_for_described_conditions():
     for suggestion in data["suggestions"]:
         assert len(suggestion["candidates"]) <= 10
         assert suggestion["candidates"][0]["matched"]
+
+
+def test_instruction_notes_are_one_short_line_naming_the_note_level():
+    found = findings("Type 2 diabetes: E11.42 or E11.4? Also I10.")
+    note = found[("use-additional-code", ("E11.42",))]
+    assert note["severity"] == "info" and note["note_at"] == "E11"
+    assert note["message"] == (
+        "E11.42: use an additional code for long term (current) drug therapy "
+        "(Z79.4, Z79.84) when documented."
+    )
+    broad = found[("use-additional-code", ("I10",))]
+    assert broad["note_at"] == "I10-I1A"
+    assert "\n" not in broad["message"] and broad["message"].startswith("I10: use an additional")
+    assert "tobacco use or history of tobacco dependence (Z72.0, Z87.891)" in broad["message"]
+
+
+def test_suggestions_skip_subject_topics_repeats_and_given_codes():
+    data = analyze_message(
+        "Diabetes coding",
+        "Type 2 diabetes with polyneuropathy: is E11.42 right? Also low back pain.",
+        FakeBook(),  # type: ignore[arg-type]
+    ).to_json()
+    described = [s["for"] for s in data["suggestions"]]
+    assert "Diabetes coding" not in described
+    assert len(described) == len(set(described))
+    assert described == ["low back pain"]
+    assert data["confirmed"] == [{"for": "Type 2 diabetes with polyneuropathy", "code": "E11.42"}]

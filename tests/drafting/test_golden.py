@@ -12,22 +12,23 @@ from tests.drafting.conftest import CASES, FIXTURES, draft_of, load_case
 
 GOLDEN = FIXTURES / "golden"
 
-# case → the sections its reply must answer with (in this order, first ones first)
+# case → the sections its reply must answer with (in this order, first ones first); a code
+# lookup section appears only when asked or when a code has a problem (the table lists the rest)
 SHAPES = {
     "lookup-m545": ["lookup"],
     "unknown-code": ["lookup"],
-    "together-ptp": ["together", "lookup", "modifier"],
+    "together-ptp": ["together", "modifier"],
     "addon-without-primary": ["together", "lookup"],
-    "modifier-59-xs": ["modifier", "lookup", "together"],
-    "modifier-25-57": ["modifier", "lookup", "together"],
+    "modifier-59-xs": ["modifier", "together"],
+    "modifier-25-57": ["modifier", "together"],
     "unknown-modifier": ["modifier", "lookup"],
-    "units-mue": ["units", "lookup"],
+    "units-mue": ["units"],
     "which-code": ["which_code"],
     "seventh-character": ["seventh", "lookup"],
     "placeholder-x": ["seventh", "lookup"],
-    "excludes1": ["sequencing", "lookup"],
-    "sequencing-use-additional": ["sequencing", "lookup"],
-    "global-period": ["global", "lookup", "modifier"],
+    "excludes1": ["sequencing"],
+    "sequencing-use-additional": ["sequencing"],
+    "global-period": ["global", "modifier"],
     "general": ["general"],
     "follow-up": ["lookup", "sequencing"],
     "escaping": ["lookup"],
