@@ -22,6 +22,7 @@ from consultant.mail.intake import OPEN_POLICY, Enqueue, IntakeResult, Notify, s
 from consultant.requesters import SenderPolicy
 
 log = logging.getLogger(__name__)
+LONGEST_LINE = 1024 * 1024  # bytes in one line of DATA; see _LongLineSMTP
 
 
 class RateLimiter:
@@ -131,6 +132,19 @@ class IntakeHandler:
             time.sleep(0.05)
 
 
+class _LongLineSMTP(SMTP):
+    """RFC 5321 allows 1000-octet lines, but real mailers send longer ones (HTML on one line,
+    huge header lists) and every mainstream MTA accepts them: refusing them would bounce a
+    client's question. The message size limit still bounds the whole message."""
+
+    line_length_limit = LONGEST_LINE
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return _LongLineSMTP(self.handler, **self.SMTP_kwargs)
+
+
 def tls_context(cert: Path, key: Path) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(cert), str(key))
@@ -148,7 +162,7 @@ def make_controller(
 ) -> Controller:
     """A threaded aiosmtpd controller; SIZE is advertised and oversize mail gets 552;
     with a TLS context, STARTTLS is offered."""
-    return Controller(
+    return _Controller(
         handler,
         hostname=host,
         port=port,

@@ -145,3 +145,10 @@ def test_concurrent_senders_each_get_their_own_case(listener, sessions):
         thread.join()
     assert count(sessions, Message) == 40 and count(sessions, Case) == 40
     assert sorted(enqueued) == list(range(1, 41))
+
+
+def test_lines_longer_than_rfc_5321_allows_are_still_accepted(listener, sessions):
+    controller, _, _ = listener
+    line = b"<p>" + b"x" * 5000 + b"</p>"  # one HTML line, as some mailers send it
+    send(controller, b"From: renee@clinic.example\r\nSubject: long\r\n\r\n" + line + b"\r\n")
+    assert count(sessions, Message) == 1
