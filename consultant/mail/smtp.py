@@ -100,8 +100,11 @@ class IntakeHandler:
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         raw = envelope.original_content or b""
+        # A store that hands back a future (the group-commit writer) is awaited without
+        # holding an executor thread until the commit; a plain store blocks one.
+        submit = getattr(self.store, "submit", None)
         store = partial(
-            self.store,
+            submit or self.store,
             self.sessions,
             raw,
             source="smtp",
@@ -114,7 +117,8 @@ class IntakeHandler:
         )
         self.in_flight += 1
         try:
-            result = await asyncio.get_running_loop().run_in_executor(self._executor, store)
+            outcome = await asyncio.get_running_loop().run_in_executor(self._executor, store)
+            result = await asyncio.wrap_future(outcome) if submit else outcome
         except Exception as exc:  # noqa: BLE001 - any storage failure means "try again later"
             log.error("storage failed, answering 451: %s", type(exc).__name__)
             return "451 4.3.0 Temporary storage failure; please retry"

@@ -56,10 +56,22 @@ class GroupCommitStore:
         notify: Notify | None = None,
         **options: Any,
     ) -> IntakeResult:
+        return self.submit(_sessions, raw, enqueue=enqueue, notify=notify, **options).result()
+
+    def submit(
+        self,
+        _sessions: sessionmaker[Session],
+        raw: bytes,
+        *,
+        enqueue: Enqueue | None = None,
+        notify: Notify | None = None,
+        **options: Any,
+    ) -> Future:
+        """Queue the message; the future resolves to its IntakeResult after the commit."""
         # Parse and hash here, in the caller's thread: the writer only talks to the database.
         pending = _Pending(prepare(raw, **options), enqueue, notify)
         self._queue.put(pending)
-        return pending.future.result()
+        return pending.future
 
     def close(self) -> None:
         self._queue.put(None)
