@@ -115,8 +115,8 @@ def ptp_findings(
         if edit.modifier_indicator == "0":
             severity = ERROR
             text = (
-                f"NCCI pairs {pair[1]} with {pair[0]} (modifier indicator 0): they are never "
-                f"paid together, and no modifier bypasses the edit{undated}."
+                f"NCCI pairs {pair[1]} with {pair[0]} (modifier indicator 0): on the same date "
+                f"they are never paid together, and no modifier bypasses the edit{undated}."
             )
         else:
             on_col2 = sorted(attached[pair[1]] & NCCI_MODIFIERS)
@@ -131,9 +131,9 @@ def ptp_findings(
                 given = "no such modifier is given"
                 severity = WARNING
             text = (
-                f"NCCI pairs {pair[1]} with {pair[0]} (modifier indicator 1): both are paid only "
-                f"with an NCCI-associated modifier on {pair[1]} when documentation supports a "
-                f"distinct service; {given}{undated}."
+                f"NCCI pairs {pair[1]} with {pair[0]} (modifier indicator 1): on the same date, "
+                f"both are paid only with an NCCI-associated modifier on {pair[1]} when "
+                f"documentation supports a distinct service; {given}{undated}."
             )
         found.append(Finding("ptp-pair", pair, severity, text, source))
     return found

@@ -118,6 +118,8 @@ def _flush(
         return
     text = ", ".join(" ".join(part.split()) for part in pending)
     words = tuple(content_words(text))
+    if any(len(word) >= 5 and word.isdigit() for word in words):
+        return  # a zip code, claim or phone number: an address or a reference, not a condition
     if words and len(words) <= 16 and words not in seen:
         seen.add(words)
         phrases.append(Phrase(text, words, start))

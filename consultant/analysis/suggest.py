@@ -8,6 +8,7 @@ from functools import lru_cache
 from consultant.analysis.evidence import Evidence
 from consultant.analysis.phrases import Phrase, content_words, described_phrases, rewrite
 from consultant.analysis.shapes import ICD10CM
+from consultant.analysis.vocabulary import UNIT_WORDS
 from consultant.codes.api import SearchHit
 
 MAX_CANDIDATES = 10
@@ -84,16 +85,24 @@ def suggest(
 def split_confirmed(
     suggestions: list[Suggestion], mentioned: frozenset[str]
 ) -> tuple[list[Suggestion], list[dict[str, str]]]:
-    """Suggestions whose best candidate the writer already gave are no suggestions: the code
-    answers the description. They come back as confirmations ({for, code})."""
+    """Suggestions whose best candidate the writer already gave (or a code below one they
+    gave) are no suggestions: the code answers the description. They come back as
+    confirmations ({for, code})."""
     kept, confirmed = [], []
     for suggestion in suggestions:
         best = suggestion.candidates[0].code
-        if best in mentioned:
-            confirmed.append({"for": suggestion.described, "code": best})
+        given = next((c for c in mentioned if c == best or _completes(best, c)), None)
+        if given is not None:
+            confirmed.append({"for": suggestion.described, "code": given})
         else:
             kept.append(suggestion)
     return kept, confirmed
+
+
+def _completes(candidate: str, given: str) -> bool:
+    """Whether `candidate` is `given` made more specific (S52.521S for S52.521): the writer
+    named the condition; its 7th character or subcode is the code checks' business."""
+    return "." in given and len(candidate) > len(given) and candidate.startswith(given)
 
 
 def clear_cache() -> None:
@@ -106,7 +115,7 @@ def _merged(phrase: Phrase, queries: list[list[str]], book: object) -> list[Cand
     covers only part of the phrase (the words after 'with') counts in proportion, and is
     not searched when the best candidate so far already matches all its words."""
     best: dict[str, Candidate] = {}
-    wanted = set(phrase.words)
+    wanted = set(_without_quantities(phrase.words))
     for words in queries:
         share = min(1.0, len(wanted & set(words)) / max(len(wanted), 1))
         if share < 1.0 and best:
@@ -148,7 +157,7 @@ def _injury_qualifiers(text: str) -> dict[str, list[str]]:
 def _queries(
     phrase: Phrase, diabetes: str | None, qualifiers: dict[str, list[str]]
 ) -> list[list[str]]:
-    words = list(phrase.words)
+    words = _without_quantities(phrase.words)
     if _INJURIES.intersection(words):
         if not _ENCOUNTERS.intersection(words):
             words += qualifiers.get("encounter", [])
@@ -163,6 +172,22 @@ def _queries(
     if diabetes and not has_diabetes and _DIABETIC.intersection(words):
         queries.append(["type", diabetes, "diabetes", "mellitus", "with", *words])
     return queries
+
+
+def _without_quantities(words: tuple[str, ...]) -> list[str]:
+    """Content words without quantities ('60 mg', '32 sq cm'): a dose or a size is not part
+    of a condition's name, and numbers pull in titles such as blood alcohol levels."""
+    kept: list[str] = []
+    in_quantity = False
+    for word in words:
+        if word in UNIT_WORDS and (in_quantity or (kept and kept[-1].isdigit())):
+            if not in_quantity:
+                kept.pop()
+            in_quantity = True
+            continue
+        in_quantity = False
+        kept.append(word)
+    return kept
 
 
 def _search(book: object, words: tuple[str, ...]) -> list[SearchHit]:

@@ -179,15 +179,16 @@ def units(facts: Facts, asked: bool = False) -> dict[str, Any] | None:
     source = facts.sources.label("MUE")
     exceeded = {c[0] for c in facts.finding_codes("mue-exceeded") if c}
     items = []
+    unknown = {c[0] for c in facts.finding_codes("unknown-code") if c}
     procedures = facts.new_codes(*PROCEDURES)
-    any_stated = any(code.get("units") for code in procedures) or bool(exceeded)
-    for code in procedures:
+    stated_only = not asked and (any(c.get("units") for c in procedures) or bool(exceeded))
+    for code in (c for c in procedures if c["code"] not in unknown):
         stated = code.get("units")
         limit = facts.book.mue(code["code"]) if facts.book is not None else None
         if limit is None and code["code"] not in exceeded and not stated:
             continue
-        if any_stated and not stated and code["code"] not in exceeded:
-            continue  # the units the writer gives are the question; the others are noise
+        if stated_only and not stated and code["code"] not in exceeded:
+            continue  # units were given, not asked about: the others' limits are noise
         title = code.get("title") or ""
         if not title and code["system"] == "HCPCS":
             info = facts.lookup("HCPCS", code["code"])
@@ -226,4 +227,6 @@ def global_period(facts: Facts) -> dict[str, Any] | None:
                     "source": facts.sources.label("PFS"),
                 }
             )
+    if any(item["global_days"] != "XXX" for item in items):
+        items = [item for item in items if item["global_days"] != "XXX"]  # E/M beside surgery
     return {"items": items, "loaded": facts.sources.is_loaded("PFS")}

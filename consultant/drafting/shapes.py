@@ -28,7 +28,8 @@ _WORDING = {
     r"\bptp\b|\badd-?on\b|\bprimary (?:code|procedure)\b|\bseparately\b|\bunbundl|"
     r"\bcolumn (?:one|two|1|2)\b|\bsame (?:day|session|encounter)\b",
     MODIFIER: r"\bmod(?:ifier)?s?\b|\b(?:59|25|57|XE|XS|XP|XU|LT|RT)\s+or\s+\w+\b",
-    UNITS: r"\bunits?\b|\bmue\b|\bhow many\b|\bx\s?\d+\b|\bquantity\b|\bper (?:\d+ )?mg\b",
+    UNITS: r"\bunits?\b(?! of (?:insulin|botox|heparin))|\bmue\b|\bhow many\b|\bquantity\b|"
+    r"\bper (?:\d+ )?mg\b",
     WHICH_CODE: r"\bwhich (?:icd|code|dx|diagnosis|cpt|hcpcs)|\bwhat (?:code|icd|dx|diagnosis)|"
     r"\bhow (?:do|should|would|can) (?:i|we|you) code\b|\b(?:correct|right|best|proper) "
     r"(?:code|icd|dx|diagnosis)|\bcode for\b",

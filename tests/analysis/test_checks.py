@@ -93,3 +93,31 @@ def test_suggestions_skip_subject_topics_repeats_and_given_codes():
     assert len(described) == len(set(described))
     assert described == ["low back pain"]
     assert data["confirmed"] == [{"for": "Type 2 diabetes with polyneuropathy", "code": "E11.42"}]
+
+
+def test_a_code_given_for_the_description_confirms_it_even_without_its_7th_character():
+    data = analyze_message(
+        "",
+        "Torus fracture of lower end of right radius. We coded S52.521.",
+        FakeBook(),  # type: ignore[arg-type]
+    ).to_json()
+    assert data["suggestions"] == []
+    assert data["confirmed"][0]["code"] == "S52.521"
+
+
+def test_doses_and_addresses_are_not_descriptions():
+    from consultant.analysis.suggest import _without_quantities
+
+    assert _without_quantities(("toradol", "60", "mg", "migraine")) == ["toradol", "migraine"]
+    assert _without_quantities(("stage", "4", "pressure", "ulcer")) == [
+        "stage",
+        "4",
+        "pressure",
+        "ulcer",
+    ]
+    data = analyze_message(
+        "",
+        "Northside Wound Clinic, 1200 Lake Dr, Chicago, IL 60611",
+        FakeBook(),  # type: ignore[arg-type]
+    ).to_json()
+    assert data["suggestions"] == []
