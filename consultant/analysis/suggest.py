@@ -13,6 +13,7 @@ from consultant.codes.api import SearchHit
 
 MAX_CANDIDATES = 10
 MAX_PHRASES = 8
+CLOSE_CANDIDATES = 3  # a given code among the first three answers the description
 MAX_CACHED = 20000  # ranked queries kept per process
 _CACHE: dict[int, tuple[object, dict[tuple[str, ...], tuple]]] = {}
 _SIDES = {"right", "left", "bilateral"}
@@ -94,8 +95,12 @@ def split_confirmed(
         given = next((c for c in mentioned if c == best or _completes(best, c)), None)
         if given is not None:
             confirmed.append({"for": suggestion.described, "code": given})
-        else:
-            kept.append(suggestion)
+        elif not any(
+            c.code == m or _completes(c.code, m)
+            for c in suggestion.candidates[1:CLOSE_CANDIDATES]
+            for m in mentioned
+        ):
+            kept.append(suggestion)  # else the writer coded it with a close runner-up
     return kept, confirmed
 
 
