@@ -86,6 +86,11 @@ def build_sections(facts: Facts, answered: list[str], asked: set[str]) -> list[d
         data = builders[shape]()
         if data is not None:
             sections.append({"shape": shape, "asked": shape in asked} | data)
+    if not sections and shapes.LOOKUP in answered:
+        # Nothing else to answer ("So 29848 then?"): confirm each code the writer gives.
+        data = diagnosis.lookup(facts, True)
+        if data is not None:
+            sections.append({"shape": shapes.LOOKUP, "asked": False} | data)
     return sections
 
 

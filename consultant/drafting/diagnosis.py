@@ -110,6 +110,7 @@ def seventh(facts: Facts, asked: bool) -> dict[str, Any] | None:
     needs = {c[0] for c in facts.finding_codes("needs-seventh-character") if c}
     source = facts.sources.label("ICD-10-CM")
     items = []
+    listed: set[str] = set()
     for code in facts.new_codes("ICD-10-CM"):
         if code["code"] not in needs and not asked:
             continue
@@ -134,11 +135,15 @@ def seventh(facts: Facts, asked: bool) -> dict[str, Any] | None:
             )
         if any(c["code"] for c in characters):  # the book lists the codes: only those exist
             characters = [c for c in characters if c["code"]]
+        if base in listed:
+            characters = []  # the same list was given for the code before
+        listed.add(base)
         items.append(
             {
                 "code": code["code"],
                 "category": facts.name(rule.category, source),
                 "complete": complete,
+                "own": rule.characters.get(compact[6], "") if complete else "",
                 "placeholder": not complete and len(compact) < 6,
                 "characters": characters,
                 "source": source,
@@ -153,6 +158,7 @@ def _bare_seventh(code: str, source: str) -> dict[str, Any]:
         "code": code,
         "category": "",
         "complete": False,
+        "own": "",
         "placeholder": len(compact) < 6,
         "characters": [],
         "source": source,

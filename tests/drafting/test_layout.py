@@ -72,3 +72,29 @@ def test_broad_notes_go_to_the_reviewer_and_lines_keep_their_indent() -> None:
     for line in own.splitlines():
         assert len(line) <= 72
         assert not line or line[0].isupper() or line.startswith(("- ", "  ")), line
+
+
+def test_a_bare_follow_up_still_gets_each_code_confirmed() -> None:
+    analysis = {
+        "codes": [
+            {"code": "29848", "system": "CPT", "known": None, "billable": None, "title": None,
+             "modifiers": [], "units": None},
+            {"code": "G56.01", "system": "ICD-10-CM", "known": True, "billable": True,
+             "title": "Carpal tunnel syndrome, right upper limb"},
+        ],
+        "modifiers": [], "findings": [], "suggestions": [],
+        "code_sets": {"ICD-10-CM": "2026-04-01"},
+    }  # fmt: skip
+    context = reply_context(
+        case_id=6,
+        requester_name="Walt Simmons",
+        requester="walt@clinic.example",
+        subject="Re: carpal tunnel release",
+        question_text="Endoscopic. So 29848 then?\n\nRight side, so G56.01.",
+        question_date="",
+        analysis=analysis,
+    )
+    text = " ".join(draft_reply(context, analysis)["text"].split())
+    assert context["shapes"] == ["lookup"]
+    assert "G56.01 is a valid, billable ICD-10-CM code" in text
+    assert "29848: CPT code." in text
