@@ -1,14 +1,16 @@
 """SMTP intake throughput: our listener (store-then-ack) next to a do-nothing aiosmtpd handler.
 
-    python bench/bench_smtp.py [--messages 4000] [--clients 16] [--postgres URL]
+    python bench/bench_smtp.py [--messages 4000] [--clients 16] [--rounds 3] [--postgres URL]
 
 Prints messages/s for the ceiling and for the real listener on SQLite (and PostgreSQL when
-a URL is given), each measured in this run, and the ratio.
+a URL is given), measured in turn in each round (fresh databases each time), with the ratio,
+then the medians over the rounds: the machine is shared, single runs are noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import smtplib
 import sys
@@ -18,6 +20,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from statistics import median
 
 from aiosmtpd.controller import Controller
 
@@ -94,31 +97,52 @@ def intake(url: str) -> IntakeHandler:
     )
 
 
+def sqlite_rate(total: int, clients: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        return serve(intake(f"sqlite:///{tmp}/bench.db"), total, clients)
+
+
+def postgres_rate(admin_url: str, total: int, clients: int) -> float:
+    url = create_postgres_database(admin_url)
+    try:
+        return serve(intake(url), total, clients)
+    finally:
+        drop_postgres_database(admin_url, url)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=4000)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     print(
-        f"# {platform.node()} {platform.machine()} python {platform.python_version()} "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {args.messages} messages, "
-        f"{args.clients} clients reusing connections"
+        f"# {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, python "
+        f"{platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {args.messages} "
+        f"messages, {args.clients} clients reusing connections, {args.rounds} rounds"
     )
-    ceiling = serve(NullHandler(), args.messages, args.clients)
-    print(f"do-nothing aiosmtpd handler   {ceiling:8.0f} msg/s")
-    with tempfile.TemporaryDirectory() as tmp:
-        rate = serve(intake(f"sqlite:///{tmp}/bench.db"), args.messages, args.clients)
-        print(f"store-then-ack, SQLite (WAL)  {rate:8.0f} msg/s  ({rate / ceiling:.0%} of ceiling)")
-    if args.postgres:
-        url = create_postgres_database(args.postgres)
-        try:
-            rate = serve(intake(url), args.messages, args.clients)
+    rows: dict[str, list[float]] = {"ceiling": [], "SQLite": [], "PostgreSQL": []}
+    ratios: dict[str, list[float]] = {"SQLite": [], "PostgreSQL": []}
+    for round_ in range(1, args.rounds + 1):
+        ceiling = serve(NullHandler(), args.messages, args.clients)
+        rates = {"SQLite": sqlite_rate(args.messages, args.clients)}
+        if args.postgres:
+            rates["PostgreSQL"] = postgres_rate(args.postgres, args.messages, args.clients)
+        rows["ceiling"].append(ceiling)
+        line = f"round {round_}: do-nothing handler {ceiling:6.0f} msg/s"
+        for name, rate in rates.items():
+            rows[name].append(rate)
+            ratios[name].append(rate / ceiling)
+            line += f"; {name} {rate:5.0f} msg/s ({rate / ceiling:.0%})"
+        print(line, flush=True)
+    print(f"median do-nothing aiosmtpd handler  {median(rows['ceiling']):6.0f} msg/s")
+    for name in ratios:
+        if rows[name]:
             print(
-                f"store-then-ack, PostgreSQL    {rate:8.0f} msg/s  ({rate / ceiling:.0%} of ceiling)"
+                f"median store-then-ack, {name:<11} {median(rows[name]):6.0f} msg/s  "
+                f"(median ratio {median(ratios[name]):.0%} of the ceiling)"
             )
-        finally:
-            drop_postgres_database(args.postgres, url)
 
 
 if __name__ == "__main__":
