@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from consultant.analysis.phrases import ANCHORS, content_words
 from consultant.drafting.facts import Facts, flat_note
 
 MAX_CHILDREN = 12
@@ -88,6 +89,8 @@ def which_code(facts: Facts) -> dict[str, Any] | None:
     """The best candidates for what the writer described without a code."""
     items = []
     for suggestion in facts.analysis.get("suggestions", ()):
+        if is_weak(suggestion):
+            continue  # reviewer notes name it; the requester gets no unrelated codes
         candidates = [
             {
                 "code": c["code"],
@@ -100,6 +103,19 @@ def which_code(facts: Facts) -> dict[str, Any] | None:
         if candidates:
             items.append({"for": suggestion.get("for", ""), "candidates": candidates})
     return {"items": items} if items else None
+
+
+def is_weak(suggestion: dict[str, Any]) -> bool:
+    """Whether the best candidate shares at most one word with the description, and not
+    one of its condition words ('dog bite laceration' → a tapeworm code matched on 'dog')."""
+    candidates = suggestion.get("candidates") or []
+    if not candidates:
+        return True
+    if "matched" not in candidates[0]:
+        return False  # an analysis that does not say what matched
+    words = set(content_words(str(suggestion.get("for", ""))))
+    shared = words.intersection(candidates[0].get("matched") or ())
+    return bool(ANCHORS & words) and not ANCHORS & shared and len(shared) <= 1
 
 
 def seventh(facts: Facts, asked: bool) -> dict[str, Any] | None:

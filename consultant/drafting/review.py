@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from consultant.drafting.diagnosis import is_weak
+
 LOW_SCORE = 8.0  # analysis candidate scores put the best match near 10 and up
 CLOSE_CALL = 0.9  # a runner-up within 10 % of the best candidate
 CONFLICTS = {
@@ -34,6 +36,12 @@ def _suggestions(analysis: dict[str, Any]) -> list[str]:
             notes.append(f'No candidate code for "{described}".')
             continue
         best = candidates[0]
+        if is_weak(suggestion):
+            notes.append(
+                f'Not in the reply: no close code for "{described}" (best {best["code"]}, '
+                f"matched {', '.join(best.get('matched') or ()) or 'nothing'})."
+            )
+            continue
         score = best.get("score")
         if isinstance(score, int | float) and score < LOW_SCORE:
             notes.append(f'Weak match for "{described}": {best["code"]} (score {score:.1f}).')

@@ -98,3 +98,29 @@ def test_a_bare_follow_up_still_gets_each_code_confirmed() -> None:
     assert context["shapes"] == ["lookup"]
     assert "G56.01 is a valid, billable ICD-10-CM code" in text
     assert "29848: CPT code." in text
+
+
+def test_unrelated_best_candidates_stay_out_of_the_reply() -> None:
+    from consultant.drafting.diagnosis import is_weak
+
+    weak = {"for": "dog bite lac", "candidates": [{"code": "B67.4", "matched": ["dog"]}]}
+    good = {"for": "chronic PTSD", "candidates": [{"code": "F43.12", "matched": ["stress"]}]}
+    assert is_weak(weak) and not is_weak(good)
+    analysis = dict(ANALYSIS, suggestions=[weak | {"candidates": [weak["candidates"][0] | {
+        "system": "ICD-10-CM", "title": "Echinococcus granulosus infection", "score": 13.3}]}])  # fmt: skip
+    draft, _ = _draft_of(analysis)
+    assert "B67.4" not in draft["text"]
+    assert any('no close code for "dog bite lac"' in note for note in draft["reviewer_notes"])
+
+
+def _draft_of(analysis: dict) -> tuple[dict, dict]:
+    context = reply_context(
+        case_id=5,
+        requester_name="Renee Caldwell",
+        requester="renee@clinic.example",
+        subject="Dog bite",
+        question_text="ED visit for a dog bite lac.",
+        question_date="",
+        analysis=analysis,
+    )
+    return draft_reply(context, analysis), context
