@@ -6,7 +6,7 @@
 Real processes, as in production: `consultant smtp` and `celery -A workers worker
 --concurrency=2`, over a fresh PostgreSQL database holding ICD-10-CM and the CMS files of
 ../shared/data/cms (loaded once into a template database, `consultant_bench_codes`), and
-Redis. In the same run it measures the ceilings of the parts (a do-nothing aiosmtpd handler,
+Redis (a private redis-server unless --redis is given). In the same run it measures the ceilings of the parts (a do-nothing aiosmtpd handler,
 16 clients; a no-op Celery task over the same Redis with 2 worker processes) and prints:
 
 - received (250 answers) == stored (messages) == drafted (cases with a draft), none twice;
@@ -39,7 +39,15 @@ import redis  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from bench.load_stack import LoadStack, question, send_burst, send_steady  # noqa: E402
+from bench.load_stack import (  # noqa: E402
+    LoadStack,
+    private_redis,
+    profile_summary,
+    question,
+    send_burst,
+    send_steady,
+    start_profiles,
+)
 from consultant.db import make_engine  # noqa: E402
 from tests.conftest import drop_postgres_database, free_port  # noqa: E402
 
@@ -266,6 +274,9 @@ def load_run(args: argparse.Namespace, data_dir: Path) -> None:
 
         burst = [question(n, run) for n in range(steady_count, args.messages)]
         first = ledger.max_case() + 1
+        profilers = []
+        if args.profile:
+            profilers = start_profiles(stack.pids(), args.profile, data_dir)
         seconds, burst_accepted = send_burst(stack.smtp_port, burst, args.clients)
         accepted += burst_accepted
         intake_rate = burst_accepted / seconds
@@ -277,6 +288,11 @@ def load_run(args: argparse.Namespace, data_dir: Path) -> None:
             f"drafted {drafted_rate:.0f} cases/s ({drafted_rate / noop_rate:.0%} of no-op tasks)"
         )
         print(f"saturation receipt→draft {describe(saturated)}")
+        for profiler in profilers:
+            profiler.wait()
+        for path in sorted(data_dir.glob("profile-*.txt")):
+            print(f"profile {path.stem.removeprefix('profile-')} (share of samples, cumulative):")
+            print("\n".join(f"    {line}" for line in profile_summary(path)))
         totals = ledger.totals()
         print(
             f"received {accepted + sent} == stored {totals['stored']} == cases {totals['cases']}"
@@ -352,7 +368,10 @@ def main() -> None:
     parser.add_argument("--scale-messages", type=int, default=2000)
     parser.add_argument("--soak-minutes", type=int, default=0)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379")
+    parser.add_argument("--redis", default="", help="default: a private redis-server")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="SECONDS", help="py-spy the saturation phase"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the run's database")
     args = parser.parse_args()
     print(
@@ -360,6 +379,9 @@ def main() -> None:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {args.messages} messages"
     )
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
+        redis_server = None
+        if not args.redis:
+            redis_server, args.redis = private_redis(Path(tmp))
         try:
             if args.soak_minutes:
                 soak(args, Path(tmp))
@@ -369,6 +391,10 @@ def main() -> None:
             for log in sorted(Path(tmp).glob("*.log")):
                 print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
             raise
+        finally:
+            if redis_server is not None:
+                redis_server.terminate()
+                redis_server.wait()
 
 
 if __name__ == "__main__":

@@ -134,6 +134,16 @@ class LoadStack:
         for name in list(self.processes):
             self.stop(name)
 
+    def pids(self) -> dict[str, int]:
+        """Each process and, for workers, each prefork child (they do the work)."""
+        result = {}
+        for name, process in self.processes.items():
+            kids = children(process.pid)
+            result |= {f"{name}.child{i}": pid for i, pid in enumerate(kids, 1)}
+            if not kids:
+                result[name] = process.pid
+        return result
+
     def rss(self) -> dict[str, float]:
         """Resident MB of each process and, for workers, of each prefork child."""
         result: dict[str, float] = {}
@@ -142,6 +152,24 @@ class LoadStack:
             for index, child in enumerate(children(process.pid), 1):
                 result[f"{name}.child{index}"] = rss_mb(child)
         return result
+
+
+def private_redis(data_dir: Path) -> tuple[subprocess.Popen, str]:
+    """A redis-server of the run's own (no persistence), so that nothing else on the machine
+    flushes or consumes its queues."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while not port_open("127.0.0.1", port):
+        if time.monotonic() > deadline:
+            raise RuntimeError("redis-server did not start")
+        time.sleep(0.02)
+    return process, f"redis://127.0.0.1:{port}"
 
 
 def rss_mb(pid: int) -> float:
@@ -198,3 +226,65 @@ def send_steady(port: int, messages: list[bytes], rate: float, clients: int = 4)
     for thread in threads:
         thread.join()
     return sum(accepted)
+
+
+def start_profiles(pids: dict[str, int], seconds: int, out_dir: Path) -> list[subprocess.Popen]:
+    """py-spy (sampling, 100 Hz) on each process for `seconds`, as collapsed stacks."""
+    return [
+        subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("py-spy")),
+                "record",
+                "-r",
+                "100",
+                "-d",
+                str(seconds),
+                "-f",
+                "raw",
+                "-p",
+                str(pid),
+                "-o",
+                str(out_dir / f"profile-{name}.txt"),
+            ],  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for name, pid in pids.items()
+    ]
+
+
+def profile_summary(path: Path, top: int = 12) -> list[str]:
+    """Where a process spent its samples: the product's functions by cumulative share
+    (each counted once per stack), then the leaves (self time) anywhere."""
+    inside: dict[str, int] = {}
+    leaves: dict[str, int] = {}
+    samples = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        samples += int(count)
+        frames = [_frame_name(frame) for frame in stack.split(";")]
+        for name, ours in set(frames):
+            if ours:
+                inside[name] = inside.get(name, 0) + int(count)
+        leaves[frames[-1][0]] = leaves.get(frames[-1][0], 0) + int(count)
+    if not samples:
+        return []
+
+    def ranked(totals: dict[str, int], label: str) -> list[str]:
+        best = sorted(totals.items(), key=lambda item: -item[1])[:top]
+        return [f"{label} {count / samples:5.0%}  {name}" for name, count in best]
+
+    return ranked(inside, "cumulative") + ranked(leaves, "self      ")
+
+
+def _frame_name(frame: str) -> tuple[str, bool]:
+    """`function (path/to/module.py:line)` → (`package/module.py:function`, ours?)."""
+    function, _, where = frame.partition(" (")
+    path = where.rstrip(")").rsplit(":", 1)[0]
+    parts = path.split("/")
+    ours = any(part in ("consultant", "workers") for part in parts[:-1]) and (
+        "site-packages" not in path
+    )
+    return f"{'/'.join(parts[-2:])}:{function}", ours
