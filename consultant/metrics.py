@@ -220,7 +220,7 @@ class DeskCollector:
     def _counters(self) -> Iterator[Metric]:
         messages = CounterMetricFamily(
             "consultant_messages_received",
-            "Incoming messages stored, by kind (question, bounce, auto-reply, …)",
+            "Incoming messages stored, by kind (question, bounce, auto-reply, list, own, …)",
             labels=["kind"],
         )
         for kind, count in sorted(self._kinds.items()):
