@@ -163,6 +163,7 @@ def _start_web():  # noqa: ANN202 - returns (server, thread)
             host=config.web_host,
             port=config.web_port,
             log_level="warning",
+            log_config=None,  # uvicorn's records go to our structured handler
         )
     )
     thread = threading.Thread(target=server.run, name="web", daemon=True)
