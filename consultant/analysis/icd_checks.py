@@ -118,7 +118,7 @@ def _excludes1(codes: list[str], evidence: Evidence, source: str) -> list[Findin
                 pair,  # type: ignore[arg-type]
                 ERROR,
                 f"{pair[0]} and {pair[1]} should not be reported together: an Excludes1 note "
-                f"at {where} excludes one from the other ('{note.text}').",
+                f"at {where} excludes one from the other ('{' '.join(note.text.split())}').",
                 source,
             )
         )

@@ -61,6 +61,8 @@ def test_dev_email_drafts(name: str) -> None:
     # names each mentioned code
     for code in stored["codes"]:
         assert code["code"] in own, f"{code['code']} not named"
+    # every finding is one line a coder can paste
+    assert all("\n" not in f["message"] for f in stored["findings"])
     # carries each required finding the analysis reports
     reported = {(f["kind"], tuple(sorted(f["codes"]))): f for f in stored["findings"]}
     for kind, codes in expected["findings"]:
