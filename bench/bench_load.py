@@ -315,7 +315,13 @@ def scale_out(args: argparse.Namespace, stack: LoadStack, ledger: Ledger) -> Non
         run = f"scale{nodes}-{uuid.uuid4().hex[:4]}"
         before = ledger.drafted()
         first = ledger.max_case() + 1
-        send_burst(stack.smtp_port, [question(n, run) for n in range(args.scale_messages)], 8)
+        seconds, accepted = send_burst(
+            stack.smtp_port, [question(n, run) for n in range(args.scale_messages)], args.clients
+        )
+        print(
+            f"intake with no worker running, {args.clients} connections: {accepted / seconds:.0f}"
+            " msg/s"
+        )
         for node in range(1, nodes + 1):
             stack.start_worker(f"node{node}", 1)
         ledger.wait_drafted(before + args.scale_messages)
