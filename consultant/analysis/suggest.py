@@ -14,7 +14,9 @@ from consultant.codes.api import SearchHit
 MAX_CANDIDATES = 10
 MAX_PHRASES = 8
 CLOSE_CANDIDATES = 3  # a given code among the first three answers the description
-MAX_CACHED = 20000  # ranked queries kept per process
+MAX_CACHED = 4096  # ranked queries kept per process (≈ 15 candidates each)
+CACHED_CANDIDATES = 15
+SEARCH_LIMIT = 20  # hits re-ranked per query
 _CACHE: dict[int, tuple[object, dict[tuple[str, ...], tuple]]] = {}
 _SIDES = {"right", "left", "bilateral"}
 _ENCOUNTERS = {"initial", "subsequent", "sequela"}
@@ -197,7 +199,7 @@ def _without_quantities(words: tuple[str, ...]) -> list[str]:
 
 def _search(book: object, words: tuple[str, ...]) -> list[SearchHit]:
     try:
-        return list(book.search(" ".join(words), ICD10CM, 30))  # type: ignore[attr-defined]
+        return list(book.search(" ".join(words), ICD10CM, SEARCH_LIMIT))  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001
         return []
 
@@ -219,7 +221,8 @@ def _rank(words: tuple[str, ...], book: object) -> tuple[Candidate, ...]:
     if ranked is None:
         if len(cache[1]) >= MAX_CACHED:
             cache[1].clear()
-        ranked = cache[1][words] = tuple(_ranked(words, _search(book, words)))
+        ranked = tuple(_ranked(words, _search(book, words))[:CACHED_CANDIDATES])
+        cache[1][words] = ranked
     return ranked
 
 
