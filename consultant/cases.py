@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from consultant.drafting.people import signer_for
@@ -68,6 +69,57 @@ def open_case(
     session.flush()
     session.add(CaseEvent(case_id=case.id, at=now, action="opened", to_status=status, note=reason))
     return case
+
+
+@dataclass
+class NewCase:
+    """A case to open in bulk; `id` is set by `open_cases`."""
+
+    subject: str
+    requester: str
+    requester_name: str = ""
+    status: CaseStatus = S.RECEIVED
+    reason: str = ""
+    id: int | None = None
+
+
+def open_cases(session: Session, new: list[NewCase], *, at: datetime | None = None) -> None:
+    """Open many cases with their events in two statements (intake stores mail in batches)."""
+    if not new:
+        return
+    for spec in new:
+        if spec.status not in (S.RECEIVED, S.IGNORED, S.QUARANTINED):
+            raise IllegalTransition(f"a new case cannot start as {spec.status}")
+    now = at or utcnow()
+    rows = [
+        {
+            "subject": spec.subject,
+            "requester": spec.requester,
+            "requester_name": spec.requester_name,
+            "status": spec.status,
+            "status_reason": spec.reason,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for spec in new
+    ]
+    ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows)
+    for spec, case_id in zip(new, ids.all(), strict=True):
+        spec.id = case_id
+    session.execute(
+        insert(CaseEvent),
+        [
+            {
+                "case_id": spec.id,
+                "at": now,
+                "actor": "system",
+                "action": "opened",
+                "to_status": spec.status,
+                "note": spec.reason,
+            }
+            for spec in new
+        ],
+    )
 
 
 def transition(

@@ -144,15 +144,17 @@ def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
         return results
     heads = [items[i].head for i in fresh]
     threads, senders = _ThreadIndex(session, heads), _Senders(session, heads)
-    # Pass 1, in arrival order: the case each message belongs to (opening new ones). Each
-    # new case is flushed by open_case, so the lookups need no extra flushes in between.
+    # Pass 1, in arrival order: the case each message belongs to. New cases stay pending
+    # (a follow-up later in the batch finds its case object in the thread index) and are
+    # inserted together by one flush.
     placed: list[_Placement] = []
     with session.no_autoflush:
         for index in fresh:
             placement = _place(session, items[index], threads, senders)
             placed.append(placement)
             if items[index].head is not None:
-                threads.add(items[index].head, placement.case.id)
+                threads.add(items[index].head, placement.case)
+    senders.open_pending(session)
     # Pass 2: the messages themselves, in one statement.
     ids = session.scalars(
         insert(Message).returning(Message.id, sort_by_parameter_order=True),
@@ -207,7 +209,9 @@ class _ThreadIndex:
 
     def __init__(self, session: Session, heads: list[MessageHead | None]) -> None:
         wanted = sorted({r for head in heads if head for r in _referenced(head)})
-        self._newest: dict[str, tuple[int, int]] = {}  # Message-ID → (row id, case id)
+        # Message-ID → (row id, case id); messages of this batch carry their case object,
+        # which may not have an id yet.
+        self._newest: dict[str, tuple[int, int | Case | cases.NewCase]] = {}
         for start in range(0, len(wanted), 500):
             rows = session.execute(
                 select(Message.message_id, Message.id, Message.case_id).where(
@@ -220,14 +224,14 @@ class _ThreadIndex:
                     self._newest[message_id] = (row_id, case_id)
         self._next = max((row_id for row_id, _ in self._newest.values()), default=0)
 
-    def case_id(self, head: MessageHead) -> int | None:
+    def case_of(self, head: MessageHead) -> int | Case | cases.NewCase | None:
         found = [self._newest[r] for r in _referenced(head) if r in self._newest]
-        return max(found)[1] if found else None
+        return max(found, key=lambda entry: entry[0])[1] if found else None
 
-    def add(self, head: MessageHead, case_id: int) -> None:
+    def add(self, head: MessageHead, case: Case | cases.NewCase) -> None:
         if head.message_id:
             self._next += 1
-            self._newest[head.message_id[:998]] = (self._next, case_id)
+            self._newest[head.message_id[:998]] = (self._next, case)
 
 
 def _referenced(head: MessageHead) -> list[str]:
@@ -235,19 +239,32 @@ def _referenced(head: MessageHead) -> list[str]:
 
 
 class _Senders:
-    """The sender policy for a batch: requester entries are looked up once for all its
-    senders, and guests under an open policy without a quota are served without asking."""
+    """The sender policy for a batch, and the batch's new cases: requester entries are
+    looked up once for all its senders, guests under an open policy without a quota are
+    served without asking, and new cases are opened together in one statement."""
 
     def __init__(self, session: Session, heads: list[MessageHead | None]) -> None:
         patterns = {p for head in heads if head for p in _patterns(head.from_address)}
         self._registered = set(
             session.scalars(select(Requester.pattern).where(Requester.pattern.in_(patterns)))
         )
+        self.pending: list[cases.NewCase] = []
+
+    def open_case(self, spec: cases.NewCase) -> cases.NewCase:
+        self.pending.append(spec)
+        return spec
+
+    def open_pending(self, session: Session) -> None:
+        cases.open_cases(session, self.pending)
+        self.pending = []
 
     def judge(self, session: Session, address: str, policy: SenderPolicy) -> Verdict:
         guest = self._registered.isdisjoint(_patterns(address))
         if guest and policy.mode == "open" and policy.guest_quota is None:
             return Verdict(True)
+        # Quotas and notices count rows: this batch's new cases and notices must be in.
+        self.open_pending(session)
+        session.flush()
         return judge_sender(session, address, policy)
 
 
@@ -258,7 +275,7 @@ def _patterns(address: str) -> tuple[str, str]:
 
 @dataclass
 class _Placement:
-    case: Case
+    case: Case | cases.NewCase
     follow_up: bool = False  # an existing case: handled once the message's row id is known
     needs_analysis: bool = False
     notice: str = ""
@@ -270,55 +287,60 @@ def _place(
     """The message's case: the one it follows up, or a new one in its first state."""
     head = item.head
     if head is None:
-        case = cases.open_case(
-            session,
+        spec = cases.NewCase(
             subject="(unparseable message)",
             requester=item.envelope_from.lower(),
             status=CaseStatus.QUARANTINED,
             reason=item.parse_error,
         )
-        return _Placement(case)
+        return _Placement(senders.open_case(spec))
     existing = _thread_case(session, head, threads)
     if existing is not None:
         return _Placement(existing, follow_up=True)
     if head.kind != "question":
         reason = f"{head.kind}: {'; '.join(head.reasons)}" if head.reasons else head.kind
-        case = cases.open_case(
-            session,
+        spec = cases.NewCase(
             subject=head.subject,
             requester=head.from_address,
             requester_name=head.from_name,
             status=CaseStatus.IGNORED,
             reason=reason,
         )
-        return _Placement(case)
+        return _Placement(senders.open_case(spec))
     verdict = senders.judge(session, head.from_address, item.policy)
-    case = cases.open_case(
-        session,
+    spec = cases.NewCase(
         subject=head.subject,
         requester=head.from_address,
         requester_name=head.from_name,
         status=CaseStatus.RECEIVED if verdict.serve else CaseStatus.IGNORED,
         reason=verdict.reason,
     )
-    return _Placement(case, needs_analysis=verdict.serve, notice=verdict.notice)
+    return _Placement(senders.open_case(spec), needs_analysis=verdict.serve, notice=verdict.notice)
 
 
-def _follow_up(session: Session, case: Case, item: Incoming, message_id: int) -> bool:
+def _follow_up(
+    session: Session, case: Case | cases.NewCase, item: Incoming, message_id: int
+) -> bool:
     """A message joining an existing case; whether the case needs (re-)analysis."""
     kind = item.head.kind if item.head else "quarantined"
     if kind != "question":
         cases.add_note(session, case, actor="system", note=f"{kind} joined the thread")
         return False
+    if isinstance(case, cases.NewCase):  # opened by this batch: nothing to reopen
+        return case.status == CaseStatus.RECEIVED
     reopened = cases.reopen_with_followup(session, case, note=f"message {message_id}")
     return reopened or case.status == CaseStatus.RECEIVED
 
 
-def _thread_case(session: Session, head: MessageHead, threads: _ThreadIndex) -> Case | None:
+def _thread_case(
+    session: Session, head: MessageHead, threads: _ThreadIndex
+) -> Case | cases.NewCase | None:
     """The case this message follows up: by In-Reply-To/References, then by our subject tag."""
-    case_id = threads.case_id(head)
-    if case_id is not None:
-        return session.get(Case, case_id)
+    known = threads.case_of(head)
+    if isinstance(known, Case | cases.NewCase):
+        return known
+    if known is not None:
+        return session.get(Case, known)
     tag = CASE_TAG.search(head.subject or "")
     if tag:
         case = session.get(Case, int(tag.group(1)))
