@@ -100,25 +100,25 @@ class IntakeHandler:
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         raw = envelope.original_content or b""
-        # A store that hands back a future (the group-commit writer) is awaited without
-        # holding an executor thread until the commit; a plain store blocks one.
-        submit = getattr(self.store, "submit", None)
-        store = partial(
-            submit or self.store,
-            self.sessions,
-            raw,
-            source="smtp",
-            enqueue=self.enqueue,
-            envelope_from=envelope.mail_from or "",
-            envelope_to=tuple(envelope.rcpt_tos),
-            own_addresses=self.own_addresses,
-            policy=self.policy,
-            notify=self.notify,
-        )
+        options = {
+            "source": "smtp",
+            "enqueue": self.enqueue,
+            "envelope_from": envelope.mail_from or "",
+            "envelope_to": tuple(envelope.rcpt_tos),
+            "own_addresses": self.own_addresses,
+            "policy": self.policy,
+            "notify": self.notify,
+        }
+        # The group-commit writer is awaited on the loop without holding a thread until the
+        # commit; a plain store blocks an executor thread.
+        submit_async = getattr(self.store, "submit_async", None)
         self.in_flight += 1
         try:
-            outcome = await asyncio.get_running_loop().run_in_executor(self._executor, store)
-            result = await asyncio.wrap_future(outcome) if submit else outcome
+            if submit_async is not None:
+                result = await submit_async(raw, **options)
+            else:
+                store = partial(self.store, self.sessions, raw, **options)
+                result = await asyncio.get_running_loop().run_in_executor(self._executor, store)
         except Exception as exc:  # noqa: BLE001 - any storage failure means "try again later"
             log.error("storage failed, answering 451: %s", type(exc).__name__)
             return "451 4.3.0 Temporary storage failure; please retry"

@@ -7,9 +7,11 @@ keep up with many concurrent connections.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
+from collections import defaultdict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,12 +31,53 @@ from consultant.mail.intake import (
 log = logging.getLogger(__name__)
 
 
+# Messages bigger than this are parsed and hashed off the event loop.
+_PARSE_INLINE_BYTES = 256 * 1024
+
+
 @dataclass
 class _Pending:
     item: Incoming
     enqueue: Enqueue | None
     notify: Notify | None
     future: Future = field(default_factory=Future)
+    waiter: asyncio.Future | None = None  # set for callers on an event loop
+
+
+class _Outcomes:
+    """Results of one batch, handed back together: one wake-up per event loop per batch
+    instead of one per message."""
+
+    def __init__(self) -> None:
+        self._by_loop: dict[asyncio.AbstractEventLoop, list] = defaultdict(list)
+
+    def settle(
+        self, pending: _Pending, result: IntakeResult | None, error: BaseException | None
+    ) -> None:
+        if pending.waiter is None:
+            if error is None:
+                pending.future.set_result(result)
+            else:
+                pending.future.set_exception(error)
+            return
+        self._by_loop[pending.waiter.get_loop()].append((pending.waiter, result, error))
+
+    def deliver(self) -> None:
+        for loop, outcomes in self._by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_resolve, outcomes)
+            except RuntimeError:  # the loop closed: its senders are gone, their mail is stored
+                log.warning("listener loop closed before %d acknowledgements", len(outcomes))
+
+
+def _resolve(outcomes: list) -> None:
+    for waiter, result, error in outcomes:
+        if waiter.cancelled():
+            continue
+        if error is None:
+            waiter.set_result(result)
+        else:
+            waiter.set_exception(error)
 
 
 class GroupCommitStore:
@@ -73,6 +116,25 @@ class GroupCommitStore:
         self._queue.put(pending)
         return pending.future
 
+    async def submit_async(
+        self,
+        raw: bytes,
+        *,
+        enqueue: Enqueue | None = None,
+        notify: Notify | None = None,
+        **options: Any,
+    ) -> IntakeResult:
+        """For callers on an event loop: parse on the loop (off it for big messages), then
+        wait for the commit without holding a thread."""
+        loop = asyncio.get_running_loop()
+        if len(raw) > _PARSE_INLINE_BYTES:
+            item = await loop.run_in_executor(None, lambda: prepare(raw, **options))
+        else:
+            item = prepare(raw, **options)
+        pending = _Pending(item, enqueue, notify, waiter=loop.create_future())
+        self._queue.put(pending)
+        return await pending.waiter
+
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=30)
@@ -95,31 +157,35 @@ class GroupCommitStore:
             self._commit(batch)
 
     def _commit(self, batch: list[_Pending]) -> None:
+        outcomes = _Outcomes()
         try:
             with self.sessions() as session, session.begin():
                 results = ingest_many(session, [pending.item for pending in batch])
         except Exception as exc:  # noqa: BLE001 - a race or one bad message: go one by one
             if len(batch) == 1:
                 log.error("intake of one message failed to commit: %s", type(exc).__name__)
-                batch[0].future.set_exception(exc)
-                return
-            log.warning("batch of %d failed (%s): one by one", len(batch), type(exc).__name__)
-            for pending in batch:
-                self._commit_one(pending)
+                outcomes.settle(batch[0], None, exc)
+            else:
+                log.warning("batch of %d failed (%s): one by one", len(batch), type(exc).__name__)
+                for pending in batch:
+                    self._commit_one(pending, outcomes)
+            outcomes.deliver()
             return
         for pending, result in zip(batch, results, strict=True):
-            pending.future.set_result(result)
+            outcomes.settle(pending, result, None)
+        outcomes.deliver()
+        for pending, result in zip(batch, results, strict=True):
             _after_commit(pending, result)
 
-    def _commit_one(self, pending: _Pending) -> None:
+    def _commit_one(self, pending: _Pending, outcomes: _Outcomes) -> None:
         """One message in its own transaction; a failure is reported to that sender only."""
         try:
             result = store_once(self.sessions, pending.item)
         except Exception as exc:  # noqa: BLE001 - that sender gets a 451
             log.error("intake of one message failed to commit: %s", type(exc).__name__)
-            pending.future.set_exception(exc)
+            outcomes.settle(pending, None, exc)
             return
-        pending.future.set_result(result)
+        outcomes.settle(pending, result, None)
         _after_commit(pending, result)
 
 
