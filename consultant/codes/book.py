@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -29,6 +30,7 @@ from consultant.codes.snapshot import Entry, State, load_state, versions_key
 
 HIDDEN_PARENTS = ("chapter", "block", "table")
 PUBLIC_CPT_FACTS = "CPT (public facts)"
+_PTP_ANSWERS_KEPT = 2048
 
 
 class MemoryCodeBook:
@@ -39,6 +41,10 @@ class MemoryCodeBook:
         self._state = state
         self._snapshot_dir = snapshot_dir
         self._dated: dict[date, MemoryCodeBook] = {}
+        # PTP edits stay in the database; a case asks for the same code set more than once
+        # (analysis, then drafting), so recent answers are kept, for this version only.
+        self._ptp_answers: OrderedDict[tuple, list[PtpEdit]] = OrderedDict()
+        self._ptp_lock = threading.Lock()
 
     # versions ------------------------------------------------------------------------
 
@@ -175,7 +181,18 @@ class MemoryCodeBook:
         version = book._state.versions.get("PTP")
         if version is None:
             return []
-        return pairs_among(self._engine, version.id, version.dated, codes, on or date.today())
+        day = on or date.today()
+        key = (version.id, day, tuple(sorted({c.strip().upper() for c in codes if c})))
+        with self._ptp_lock:
+            if key in self._ptp_answers:
+                self._ptp_answers.move_to_end(key)
+                return list(self._ptp_answers[key])
+        edits = pairs_among(self._engine, version.id, version.dated, key[2], day)
+        with self._ptp_lock:
+            self._ptp_answers[key] = edits
+            if len(self._ptp_answers) > _PTP_ANSWERS_KEPT:
+                self._ptp_answers.popitem(last=False)
+        return list(edits)
 
     def mue(self, code: str) -> MueLimit | None:
         normal = code.strip().upper()
