@@ -61,13 +61,24 @@ def _ensure_icd10cm() -> None:
         subprocess.run([sys.executable, "-m", "consultant", "codes", "load", "icd10cm"], check=True)
 
 
-def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
+def _sender_policy():  # noqa: ANN202 - consultant.requesters.SenderPolicy
     from datetime import timedelta
+
+    from consultant.requesters import SenderPolicy
+
+    config = settings()
+    return SenderPolicy(
+        mode=config.sender_policy,
+        guest_quota=config.guest_monthly_quota,
+        notice_period=timedelta(hours=config.notice_period_hours),
+    )
+
+
+def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
 
     from consultant.cli.wiring import analysis_enqueuer, notice_enqueuer
     from consultant.mail.smtp import IntakeHandler, make_controller, tls_context
     from consultant.mail.writer import GroupCommitStore
-    from consultant.requesters import SenderPolicy
 
     config = settings()
     handler = IntakeHandler(
@@ -75,11 +86,7 @@ def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
         accept_domains=config.accepted_domains,
         enqueue=analysis_enqueuer(),
         own_addresses=frozenset({config.from_address.lower()}),
-        policy=SenderPolicy(
-            mode=config.sender_policy,
-            guest_quota=config.guest_monthly_quota,
-            notice_period=timedelta(hours=config.notice_period_hours),
-        ),
+        policy=_sender_policy(),
         notify=notice_enqueuer(),
         rate_per_minute=config.smtp_rate_per_minute,
         store=GroupCommitStore(sessions()),
@@ -106,14 +113,12 @@ def _stop_smtp(controller) -> None:  # noqa: ANN001 - aiosmtpd's Controller
 
 def _start_imap() -> tuple[threading.Event, threading.Thread]:
     """The IMAP poller in a thread, storing through intake exactly as the listener does."""
-    from datetime import timedelta
     from functools import partial
 
     from consultant.cli.wiring import analysis_enqueuer, notice_enqueuer
     from consultant.mail.imap import ImapPoller
     from consultant.mail.imap_url import ImapTarget
     from consultant.mail.intake import store_and_enqueue
-    from consultant.requesters import SenderPolicy
 
     config = settings()
     store = partial(
@@ -122,11 +127,7 @@ def _start_imap() -> tuple[threading.Event, threading.Thread]:
         source="imap",
         enqueue=analysis_enqueuer(),
         own_addresses=frozenset({config.from_address.lower()}),
-        policy=SenderPolicy(
-            mode=config.sender_policy,
-            guest_quota=config.guest_monthly_quota,
-            notice_period=timedelta(hours=config.notice_period_hours),
-        ),
+        policy=_sender_policy(),
         notify=notice_enqueuer(),
     )
     poller = ImapPoller(
