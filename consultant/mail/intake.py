@@ -165,7 +165,13 @@ def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
         item, case = items[index], placement.case
         if placement.follow_up:
             placement.needs_analysis = _follow_up(session, case, item, message_id)
-        log.info("stored message %s as case %s (%s)", message_id, case.id, case.status)
+        log.info(
+            "stored message %s as case %s (%s)",
+            message_id,
+            case.id,
+            case.status,
+            extra={"case_id": case.id, "message_id": message_id},
+        )
         kind = item.head.kind if item.head else "quarantined"
         results[index] = IntakeResult(
             message_id, case.id, False, placement.needs_analysis, kind, placement.notice
