@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from consultant import cases
@@ -119,6 +119,12 @@ async def save_draft(request: Request, console: Console, actor: Actor, form: For
 
 
 @form_action
+async def preview(request: Request, console: Console, actor: Actor, form: FormData) -> Response:
+    """The HTML part an edited draft would be sent with (for the live preview)."""
+    return HTMLResponse(text_to_html(field_text(form, "text")))
+
+
+@form_action
 async def approve(request: Request, console: Console, actor: Actor, form: FormData) -> Response:
     text = field_text(form, "text") if "text" in form else None
     response = await _act(request, console, actor, actions.approve, text, edited=text)
@@ -187,6 +193,7 @@ routes = [
     Route("/cases/{case_id:int}/release", release, methods=["POST"]),
     Route("/cases/{case_id:int}/reassign", reassign, methods=["POST"]),
     Route("/cases/{case_id:int}/draft", save_draft, methods=["POST"]),
+    Route("/cases/{case_id:int}/preview", preview, methods=["POST"]),
     Route("/cases/{case_id:int}/approve", approve, methods=["POST"]),
     Route("/cases/{case_id:int}/reject", reject, methods=["POST"]),
     Route("/cases/{case_id:int}/note", note, methods=["POST"]),

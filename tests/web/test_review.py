@@ -89,7 +89,15 @@ def test_sign_in_filter_claim_edit_approve_sends_the_edited_reply(
     codes = page.locator("table.grid.compact").inner_text()
     assert "Type 2 diabetes mellitus with diabetic polyneuropathy" in codes
     assert "not billable" in codes
+    # The HTML preview follows the typing (a same-origin script asks the server to render it),
+    # and what the coder types is shown as text, never as markup.
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.fill("#draft-text", 'Hi <img src=x onerror="alert(1)"> there')
+    page.locator("#live-preview", has_text="<img src=x").wait_for(timeout=5000)
+    assert page.locator("#live-preview img").count() == 0 and dialogs == []
     page.fill("#draft-text", edited)
+    page.locator("#live-preview", has_text="E11.4 is not billable").wait_for(timeout=5000)
     page.click("button[value=preview]")
     assert "E11.4 is not billable" in page.locator("#preview .html-body").inner_text()
     page.click("#save")

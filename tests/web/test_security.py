@@ -28,7 +28,8 @@ def test_session_cookie_is_httponly_lax_and_secure_behind_tls(
     assert ("secure" in cookie) is secure
     assert ("strict-transport-security" in response.headers) is secure
     assert response.headers["x-frame-options"] == "DENY"
-    assert "script-src" not in response.headers["content-security-policy"]
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "unsafe" not in csp  # no inline script, ever
     assert response.headers["cache-control"] == "no-store"
 
 
