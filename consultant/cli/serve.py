@@ -233,6 +233,7 @@ def register(app: typer.Typer) -> None:
                 "celery",
                 "-A",
                 "workers",
+                "--quiet",
                 "worker",
                 "--beat",
                 f"--concurrency={concurrency}",
