@@ -14,6 +14,17 @@ from consultant.codes.sources import RowChecker
 
 MONTHS = {"JAN": 1, "APR": 4, "JUL": 7, "OCT": 10}
 
+# The code_entries columns a code file fills, in the order of its row tuples; releases that
+# date each code (HCPCS, the ICD-10-CM addenda) fill the dates too.
+ENTRY_COLUMNS = (
+    "version_id", "system", "code", "title", "short_title", "billable", "kind", "parent",
+    "replaced_by", "seq",
+)  # fmt: skip
+DATED_ENTRY_COLUMNS = (
+    "version_id", "system", "code", "title", "short_title", "billable", "kind", "parent",
+    "effective", "end_date", "replaced_by", "seq",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Version:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from consultant.codes.formats import Format, Version, header_keys, undated
+from consultant.codes.formats import ENTRY_COLUMNS, Format, Version, header_keys, undated
 from consultant.codes.sources import ImportFormatError, RowChecker, raw_rows
 from consultant.codes.tables import CodeEntry
 
@@ -63,18 +63,7 @@ FORMAT = Format(
     kind="cpt",
     system="CPT",
     table=CodeEntry.__table__,
-    columns=(
-        "version_id",
-        "system",
-        "code",
-        "title",
-        "short_title",
-        "billable",
-        "kind",
-        "parent",
-        "replaced_by",
-        "seq",
-    ),
+    columns=ENTRY_COLUMNS,
     rows=rows,
     version=version,
     recognise=recognise,

@@ -6,7 +6,14 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from consultant.codes.formats import Format, Version, header_keys, name_quarter, undated
+from consultant.codes.formats import (
+    DATED_ENTRY_COLUMNS,
+    Format,
+    Version,
+    header_keys,
+    name_quarter,
+    undated,
+)
 from consultant.codes.formats.hcpcs_txt import is_fixed_width, recognise_line, records
 from consultant.codes.sources import Column, RowChecker, table_rows
 from consultant.codes.tables import CodeEntry
@@ -75,20 +82,7 @@ FORMAT = Format(
     kind="hcpcs",
     system="HCPCS",
     table=CodeEntry.__table__,
-    columns=(
-        "version_id",
-        "system",
-        "code",
-        "title",
-        "short_title",
-        "billable",
-        "kind",
-        "parent",
-        "effective",
-        "end_date",
-        "replaced_by",
-        "seq",
-    ),
+    columns=DATED_ENTRY_COLUMNS,
     rows=rows,
     version=version,
     recognise=recognise,

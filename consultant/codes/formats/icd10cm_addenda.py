@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from consultant.codes.formats import Format, Version, undated
+from consultant.codes.formats import DATED_ENTRY_COLUMNS, Format, Version, undated
 from consultant.codes.normal import icd10cm
 from consultant.codes.sources import RowChecker, text_lines
 from consultant.codes.tables import CodeEntry
@@ -128,20 +128,7 @@ FORMAT = Format(
     kind="icd10cm-addenda",
     system=SYSTEM,
     table=CodeEntry.__table__,
-    columns=(
-        "version_id",
-        "system",
-        "code",
-        "title",
-        "short_title",
-        "billable",
-        "kind",
-        "parent",
-        "effective",
-        "end_date",
-        "replaced_by",
-        "seq",
-    ),
+    columns=DATED_ENTRY_COLUMNS,
     rows=rows,
     version=version,
     recognise=lambda header: False,

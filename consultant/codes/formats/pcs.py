@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from consultant.codes.formats import Format, Version, undated
+from consultant.codes.formats import ENTRY_COLUMNS, Format, Version, undated
 from consultant.codes.sources import RowChecker, text_lines
 from consultant.codes.tables import CodeEntry
 
@@ -58,18 +58,7 @@ FORMAT = Format(
     kind="icd10pcs",
     system="ICD-10-PCS",
     table=CodeEntry.__table__,
-    columns=(
-        "version_id",
-        "system",
-        "code",
-        "title",
-        "short_title",
-        "billable",
-        "kind",
-        "parent",
-        "replaced_by",
-        "seq",
-    ),
+    columns=ENTRY_COLUMNS,
     rows=rows,
     version=version,
     recognise=lambda header: False,
