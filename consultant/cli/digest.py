@@ -92,6 +92,23 @@ def send(week: str | None = typer.Option(None, "--week", help=WEEK_HELP)) -> Non
         raise typer.Exit(1)
 
 
+@app.command("retry")
+def retry(
+    week: str = typer.Option(..., "--week", help="The ISO week whose deliveries gave up."),
+    recipient: str | None = typer.Option(None, "--recipient", help="Only this address."),
+) -> None:
+    """Try again the deliveries of a week that were given up (fix the cause first), then
+    send them now."""
+    from consultant.digest.delivery import reopen_given_up
+
+    with unit_of_work() as session:
+        reopened = reopen_given_up(session, week, recipient)
+    if not reopened:
+        fail(f"nothing given up for {week}; see `consultant digest status --week {week}`")
+    typer.echo(f"{reopened} given-up deliveries reopened")
+    send(week=week)
+
+
 @app.command("status")
 def status(
     week: str | None = typer.Option(None, "--week", help="Only this ISO week."),

@@ -167,6 +167,20 @@ def record_outcome(
     return state
 
 
+def reopen_given_up(session: Session, week: str, recipient: str | None = None) -> int:
+    """Let the next run try deliveries that were given up (after an operator fixed the
+    cause, e.g. a mistyped address or a relay that refused): their attempts start over."""
+    query = update(DigestDelivery).where(
+        DigestDelivery.iso_week == week, DigestDelivery.state == "given_up"
+    )
+    if recipient:
+        query = query.where(DigestDelivery.recipient == recipient.strip().lower())
+    result = session.execute(
+        query.values(state="failed", attempts=0).execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 def delivery_state(session: Session, recipient: str, week: str) -> str | None:
     query = select(DigestDelivery.state).where(
         DigestDelivery.recipient == recipient, DigestDelivery.iso_week == week

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from consultant.config import RelayTarget
 from consultant.db import transaction
-from consultant.digest.delivery import DigestSettings, deliver_week
+from consultant.digest.delivery import DigestSettings, deliver_week, reopen_given_up
 from consultant.models import DigestDelivery, DigestSubscription, User
 from tests.digest.test_figures import seed_weeks
 from tests.stack import RelaySink
@@ -115,6 +115,19 @@ def test_a_permanent_refusal_gives_up_visibly(desk, sink) -> None:
     report = deliver_week(desk, settings_for(sink), now=NOW)
     assert len(report.given_up) == 4 and not report.retry_needed
     assert rows(desk)["b@desk.example"].state == "given_up"
+
+
+def test_a_given_up_delivery_can_be_retried_once_the_cause_is_fixed(desk, sink) -> None:
+    sink.refuse_with = "550 no such user"
+    deliver_week(desk, settings_for(sink), now=NOW)
+    sink.refuse_with = None
+    with transaction(desk) as session:
+        assert reopen_given_up(session, "2026-W44", "b@desk.example") == 1
+    retry = deliver_week(desk, settings_for(sink), now=NOW + timedelta(minutes=1), week="2026-W44")
+    assert retry.sent == ["b@desk.example"] and len(sink.messages) == 1
+    assert rows(desk)["lead@desk.example"].state == "given_up"  # only the one reopened
+    again = deliver_week(desk, settings_for(sink), now=NOW + timedelta(minutes=2), week="2026-W44")
+    assert again.sent == [] and len(sink.messages) == 1
 
 
 def test_a_claim_whose_owner_died_is_taken_over_only_when_stale(desk, sink) -> None:
