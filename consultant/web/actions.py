@@ -87,6 +87,17 @@ def resend(session: Session, case_id: int, actor: Actor) -> None:
     _let_go(case)
 
 
+def add_user(session: Session, actor: Actor, email: str, role: str, name: str) -> str:
+    """A lead adds a coder or lead; the answer is the one-time token that sets the password."""
+    from consultant.users import add_user as create_user
+    from consultant.users import issue_password_link
+
+    if not actor.lead:
+        raise Forbidden("only a lead can add a user")
+    user = create_user(session, email, role=role, name=name.strip())
+    return issue_password_link(session, user)
+
+
 def disable(session: Session, actor: Actor, user_id: int) -> str:
     from consultant.users import disable_user
 

@@ -113,3 +113,41 @@ def test_logout_ends_the_session_and_disabled_users_are_out(console, new_page):
     assert lead.url.endswith("/login")
     lead.goto("/")
     assert lead.url.endswith("/login")
+
+
+def test_a_lead_adds_a_coder_who_sets_a_password_through_the_link(console, new_page):
+    console.user("lead@desk.example", role="lead")
+    console.user("coder@desk.example")
+    lead = new_page()
+    sign_in(lead, "lead@desk.example")
+    lead.goto("/users")
+    lead.fill("form.add-user input[name=email]", "New.Coder@desk.example")
+    lead.fill("form.add-user input[name=name]", "New Coder")
+    lead.click("#add-user")
+    link = lead.locator("#new-user-link code").inner_text()
+    assert "/set-password/" in link
+    assert "coder" in lead.locator("tr", has_text="new.coder@desk.example").inner_text()
+    lead.fill("form.add-user input[name=email]", "new.coder@desk.example")
+    lead.click("#add-user")
+    assert "already exists" in lead.locator("#users-error").inner_text()
+
+    newcomer = new_page()
+    newcomer.goto("/set-password/" + link.split("/set-password/", 1)[1])  # this test's port
+    newcomer.fill("input[name=password]", "a long enough password")
+    newcomer.fill("input[name=confirm]", "a long enough password")
+    newcomer.click("button[type=submit]")
+    sign_in(newcomer, "new.coder@desk.example", "a long enough password")
+    assert newcomer.url.rstrip("/") == console.url
+
+    coder = new_page()
+    sign_in(coder, "coder@desk.example")
+    response = coder.request.post(
+        "/users/add",
+        form={
+            "csrf_token": coder.locator("input[name=csrf_token]").first.get_attribute("value"),
+            "email": "sneaky@desk.example",
+            "role": "lead",
+        },
+        headers={"Origin": console.url},
+    )
+    assert response.status == 403
