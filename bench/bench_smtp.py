@@ -89,6 +89,7 @@ def serve(handler, total: int, clients: int) -> float:
         controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="b")
     controller.start()
     try:
+        blast(port, clients * 10, clients)  # warm up: connections, caches, the writer process
         return blast(port, total, clients)
     finally:
         controller.stop()

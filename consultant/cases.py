@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from consultant.batch_sql import insert_rows, insert_rows_returning_ids
 from consultant.drafting.people import signer_for
 from consultant.drafting.reply import sign_reply
 from consultant.errors import IllegalTransition, NotFound
@@ -96,25 +97,29 @@ def open_cases(session: Session, new: list[NewCase], *, at: datetime | None = No
             "subject": spec.subject,
             "requester": spec.requester,
             "requester_name": spec.requester_name,
-            "status": spec.status,
+            "status": CaseStatus(spec.status).value,
             "status_reason": spec.reason,
             "created_at": now,
             "updated_at": now,
+            "claimed_by": None,
+            "claimed_until": None,
         }
         for spec in new
     ]
-    ids = session.scalars(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows)
-    for spec, case_id in zip(new, ids.all(), strict=True):
+    ids = insert_rows_returning_ids(session, Case.__table__, rows)
+    for spec, case_id in zip(new, ids, strict=True):
         spec.id = case_id
-    session.execute(
-        insert(CaseEvent),
+    insert_rows(
+        session,
+        CaseEvent.__table__,
         [
             {
                 "case_id": spec.id,
                 "at": now,
                 "actor": "system",
                 "action": "opened",
-                "to_status": spec.status,
+                "from_status": None,
+                "to_status": CaseStatus(spec.status).value,
                 "note": spec.reason,
             }
             for spec in new

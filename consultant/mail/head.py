@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from email import message_from_bytes, policy
 from email.message import Message
+from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 
 from consultant.mail.classify import classify
@@ -36,6 +37,9 @@ _TRANSPORT = re.compile(
     re.IGNORECASE,
 )
 NO_HEADER_BLOCK = "no header block"
+_HEADERS_ONLY = BytesParser(policy=policy.compat32)
+# The first empty line, whichever line ends surround it (CRLF, LF or a bare CR).
+_BLANK_LINE = re.compile(rb"\n\r?\n|\r\r|\n\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -168,5 +172,10 @@ def parse_head(raw: bytes, *, own_addresses: frozenset[str] = frozenset()) -> Me
     when the bytes cannot be read as a message at all."""
     if not has_header_block(raw):
         return bare_head(raw)
-    msg = message_from_bytes(raw, policy=policy.compat32)
+    # Most mail is a single part: its headers say all intake needs, so the body is left
+    # unparsed; multipart and message/* mail is parsed whole for the types of its parts.
+    end = _BLANK_LINE.search(raw)
+    msg = _HEADERS_ONLY.parsebytes(raw[: end.end()] if end else raw, headersonly=True)
+    if msg.get_content_maintype() in ("multipart", "message"):
+        msg = message_from_bytes(raw, policy=policy.compat32)
     return read_head(msg, raw, content_types(msg), own_addresses)

@@ -14,6 +14,11 @@ _BETWEEN_WORDS = re.compile(r"(\?=)\s+(=\?)")
 _FOLD = re.compile(r"\r?\n[ \t]*|\r[ \t]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_ADDR_SPEC = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_PLAIN_ADDRESS = re.compile(
+    rf"[ \t]*(?:(?:([A-Za-z0-9'-]+(?:[ \t]+[A-Za-z0-9'-]+)*)[ \t]+)?<({_ADDR_SPEC})>"
+    rf"|({_ADDR_SPEC}))[ \t]*\Z"
+)
 
 
 def raw_to_text(value: object) -> str:
@@ -55,9 +60,23 @@ def decode_header(value: object) -> str:
     return _CONTROL.sub("", text).strip()
 
 
+def _plain_address(value: str) -> tuple[str, str] | None:
+    """`Name <local@domain>` or `local@domain` with nothing the full parser must weigh
+    (quotes, comments, encoded words, groups, lists): most mail, read without it. What it
+    returns is what `getaddresses` returns for the same text."""
+    match = _PLAIN_ADDRESS.match(value)
+    if match is None:
+        return None
+    name, address = match.group(1) or "", match.group(2) or match.group(3)
+    return " ".join(name.split()), address
+
+
 def addresses(values: list[object]) -> list[tuple[str, str]]:
     """Address headers → [(display name, lower-cased address)], empty entries dropped."""
     raw = [_FOLD.sub(" ", raw_to_text(v)) for v in values]
+    plain = [_plain_address(value) for value in raw]
+    if all(plain):
+        return [(decode_header(name), address.lower()) for name, address in plain]
     try:
         pairs = getaddresses(raw)
     except Exception:  # noqa: BLE001 - stdlib address parser on hostile input

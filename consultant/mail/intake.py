@@ -8,11 +8,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consultant import cases
+from consultant.batch_sql import insert_rows, insert_rows_returning_ids, select_in
 from consultant.db import transaction
 from consultant.mail.head import MessageHead, parse_head
 from consultant.models import Case, CaseStatus, DuplicateDelivery, Message, Requester
@@ -24,6 +24,7 @@ CASE_TAG = re.compile(r"\[Case #(\d+)\]", re.IGNORECASE)
 Enqueue = Callable[[int], None]
 Notify = Callable[[int, str], None]
 OPEN_POLICY = SenderPolicy()
+_MESSAGES = Message.__table__
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,9 @@ def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
             fresh.append(index)
     if len(fresh) < len(items):
         kept = set(fresh)
-        session.execute(
-            insert(DuplicateDelivery),
+        insert_rows(
+            session,
+            DuplicateDelivery.__table__,
             [
                 {"dedupe_key": item.key, "source": item.source}
                 for index, item in enumerate(items)
@@ -156,10 +158,11 @@ def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
                 threads.add(items[index].head, placement.case)
     senders.open_pending(session)
     # Pass 2: the messages themselves, in one statement.
-    ids = session.scalars(
-        insert(Message).returning(Message.id, sort_by_parameter_order=True),
+    ids = insert_rows_returning_ids(
+        session,
+        Message.__table__,
         [_row(items[i], p.case.id) for i, p in zip(fresh, placed, strict=True)],
-    ).all()
+    )
     # Pass 3: follow-ups on existing cases, now that the message ids are known.
     for index, message_id, placement in zip(fresh, ids, placed, strict=True):
         item, case = items[index], placement.case
@@ -185,7 +188,7 @@ def _duplicate(item: Incoming) -> IntakeResult:
 
 def _stored_keys(session: Session, keys: list[str]) -> set[str]:
     wanted = sorted(set(keys))
-    return set(session.scalars(select(Message.dedupe_key).where(Message.dedupe_key.in_(wanted))))
+    return {key for (key,) in select_in(session, _MESSAGES, ["dedupe_key"], "dedupe_key", wanted)}
 
 
 def _row(item: Incoming, case_id: int) -> dict:
@@ -218,16 +221,17 @@ class _ThreadIndex:
         # Message-ID → (row id, case id); messages of this batch carry their case object,
         # which may not have an id yet.
         self._newest: dict[str, tuple[int, int | Case | cases.NewCase]] = {}
-        for start in range(0, len(wanted), 500):
-            rows = session.execute(
-                select(Message.message_id, Message.id, Message.case_id).where(
-                    Message.message_id.in_(wanted[start : start + 500]),
-                    Message.case_id.is_not(None),
-                )
-            )
-            for message_id, row_id, case_id in rows:
-                if row_id > self._newest.get(message_id, (0, 0))[0]:
-                    self._newest[message_id] = (row_id, case_id)
+        rows = select_in(
+            session,
+            _MESSAGES,
+            ["message_id", "id", "case_id"],
+            "message_id",
+            wanted,
+            also="case_id IS NOT NULL",
+        )
+        for message_id, row_id, case_id in rows:
+            if row_id > self._newest.get(message_id, (0, 0))[0]:
+                self._newest[message_id] = (row_id, case_id)
         self._next = max((row_id for row_id, _ in self._newest.values()), default=0)
 
     def case_of(self, head: MessageHead) -> int | Case | cases.NewCase | None:
@@ -251,9 +255,8 @@ class _Senders:
 
     def __init__(self, session: Session, heads: list[MessageHead | None]) -> None:
         patterns = {p for head in heads if head for p in _patterns(head.from_address)}
-        self._registered = set(
-            session.scalars(select(Requester.pattern).where(Requester.pattern.in_(patterns)))
-        )
+        found = select_in(session, Requester.__table__, ["pattern"], "pattern", sorted(patterns))
+        self._registered = {pattern for (pattern,) in found}
         self.pending: list[cases.NewCase] = []
 
     def open_case(self, spec: cases.NewCase) -> cases.NewCase:

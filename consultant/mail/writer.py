@@ -1,120 +1,78 @@
-"""Group commit: one writer thread stores the messages of many SMTP sessions per transaction.
+"""Group commit in a writer process: the SMTP listener's messages, parsed and stored in batches.
 
 Each sender still gets its 250 only after the transaction holding its message committed;
-sharing the commit among the messages that arrived meanwhile is what lets a single database
-keep up with many concurrent connections.
+sharing one commit among the messages that arrived meanwhile is what lets one database keep
+up with many connections. Parsing and the database work run in a process of their own, so
+they never compete with the listener's protocol handling for one interpreter: the listener
+only frames the raw bytes, and a hostile message that is slow to parse slows no session but
+its own batch.
+
+Requests and results travel over a socket pair as length-prefixed pickles. If the writer
+process dies, every message it had not answered gets an error (the sender's 451: it will
+retry, and a message that was in fact committed is then answered "Already stored"), and the
+next message starts a new writer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import multiprocessing
+import pickle
 import queue
+import socket
+import struct
 import threading
-from collections import defaultdict
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
+from itertools import count
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from consultant.mail.intake import (
-    Enqueue,
-    Incoming,
-    IntakeResult,
-    Notify,
-    ingest_many,
-    prepare,
-    store_once,
-)
+from consultant.errors import TransientError
+from consultant.mail.intake import Enqueue, IntakeResult, Notify, ingest_many, prepare, store_once
 
 log = logging.getLogger(__name__)
 
-
-# Messages bigger than this are parsed and hashed off the event loop.
-_PARSE_INLINE_BYTES = 256 * 1024
-
-
-@dataclass
-class _Pending:
-    item: Incoming
-    enqueue: Enqueue | None
-    notify: Notify | None
-    future: Future = field(default_factory=Future)
-    waiter: asyncio.Future | None = None  # set for callers on an event loop
+_LENGTH = struct.Struct("!I")
+_RESTART_PAUSE = 1.0  # seconds between writer restarts, so a crash loop cannot spin
 
 
-class _Outcomes:
-    """Results of one batch, handed back together: one wake-up per event loop per batch
-    instead of one per message."""
-
-    def __init__(self) -> None:
-        self._by_loop: dict[asyncio.AbstractEventLoop, list] = defaultdict(list)
-
-    def settle(
-        self, pending: _Pending, result: IntakeResult | None, error: BaseException | None
-    ) -> None:
-        if pending.waiter is None:
-            if error is None:
-                pending.future.set_result(result)
-            else:
-                pending.future.set_exception(error)
-            return
-        self._by_loop[pending.waiter.get_loop()].append((pending.waiter, result, error))
-
-    def deliver(self) -> None:
-        for loop, outcomes in self._by_loop.items():
-            try:
-                loop.call_soon_threadsafe(_resolve, outcomes)
-            except RuntimeError:  # the loop closed: its senders are gone, their mail is stored
-                log.warning("listener loop closed before %d acknowledgements", len(outcomes))
+def _frame(payload: object) -> bytes:
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(data)) + data
 
 
-def _resolve(outcomes: list) -> None:
-    for waiter, result, error in outcomes:
-        if waiter.cancelled():
-            continue
-        if error is None:
-            waiter.set_result(result)
-        else:
-            waiter.set_exception(error)
+@dataclass(frozen=True)
+class _Failure:
+    """A message the writer could not commit: its sender gets a 451."""
+
+    error: str
 
 
 class GroupCommitStore:
-    """A drop-in `store` for the SMTP handler that batches up to `max_batch` messages."""
+    """The SMTP handler's `store`: `submit_async` resolves to the message's IntakeResult once
+    the writer process has committed it; enqueue and notify run afterwards, in this process,
+    on a thread of their own (a slow broker never holds up an acknowledgement)."""
 
     def __init__(self, sessions: sessionmaker[Session], *, max_batch: int = 64) -> None:
-        self.sessions = sessions
+        engine = sessions.kw["bind"]
+        self.url = engine.url.render_as_string(hide_password=False)
         self.max_batch = max_batch
-        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
-        self._thread.start()
-
-    def __call__(
-        self,
-        _sessions: sessionmaker[Session],
-        raw: bytes,
-        *,
-        enqueue: Enqueue | None = None,
-        notify: Notify | None = None,
-        **options: Any,
-    ) -> IntakeResult:
-        return self.submit(_sessions, raw, enqueue=enqueue, notify=notify, **options).result()
-
-    def submit(
-        self,
-        _sessions: sessionmaker[Session],
-        raw: bytes,
-        *,
-        enqueue: Enqueue | None = None,
-        notify: Notify | None = None,
-        **options: Any,
-    ) -> Future:
-        """Queue the message; the future resolves to its IntakeResult after the commit."""
-        # Parse and hash here, in the caller's thread: the writer only talks to the database.
-        pending = _Pending(prepare(raw, **options), enqueue, notify)
-        self._queue.put(pending)
-        return pending.future
+        self._log_format = _log_format()
+        self._seq = count(1)
+        self._pending: dict[int, tuple[asyncio.Future, Enqueue | None, Notify | None]] = {}
+        self._child: _Child | None = _Child.start(self.url, max_batch, self._log_format)
+        self._started_at = time.monotonic()
+        self._starting: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._reader_task: asyncio.Task | None = None  # held: the loop keeps tasks weakly
+        self._after: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self._after_thread = threading.Thread(
+            target=self._run_after_commit, name="intake-after-commit", daemon=True
+        )
+        self._after_thread.start()
 
     async def submit_async(
         self,
@@ -124,78 +82,246 @@ class GroupCommitStore:
         notify: Notify | None = None,
         **options: Any,
     ) -> IntakeResult:
-        """For callers on an event loop: parse on the loop (off it for big messages), then
-        wait for the commit without holding a thread."""
-        loop = asyncio.get_running_loop()
-        if len(raw) > _PARSE_INLINE_BYTES:
-            item = await loop.run_in_executor(None, lambda: prepare(raw, **options))
-        else:
-            item = prepare(raw, **options)
-        pending = _Pending(item, enqueue, notify, waiter=loop.create_future())
-        self._queue.put(pending)
-        return await pending.waiter
+        """Send the message to the writer and wait for its commit without holding a thread."""
+        child = await self._running_child()
+        seq = next(self._seq)
+        waiter = asyncio.get_running_loop().create_future()
+        self._pending[seq] = (waiter, enqueue, notify)
+        child.writer.write(_frame((seq, raw, options)))
+        if len(raw) > 256 * 1024:
+            await child.writer.drain()  # a big message: let the socket catch up
+        result = await waiter
+        if isinstance(result, _Failure):
+            raise TransientError(result.error)
+        return result
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=30)
+        """Stop the writer after the messages it holds, and the after-commit thread."""
+        if self._child is not None:
+            self._child.stop()
+            self._child = None
+        self._after.put(None)
+        self._after_thread.join(timeout=30)
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self._queue.put(None)
-                    break
-                batch.append(item)
-            self._commit(batch)
+    async def _running_child(self) -> _Child:
+        child = self._child
+        if child is not None and child.attached and child.alive:
+            return child
+        loop = asyncio.get_running_loop()
+        if self._starting is None or self._starting[0] is not loop:
+            self._starting = (loop, asyncio.Lock())
+        async with self._starting[1]:
+            child = self._child
+            if child is None or not child.alive:
+                if child is not None:
+                    child.discard()
+                pause = self._started_at + _RESTART_PAUSE - time.monotonic()
+                if pause > 0:
+                    await asyncio.sleep(pause)
+                self._started_at = time.monotonic()
+                child = self._child = _Child.start(self.url, self.max_batch, self._log_format)
+            if not child.attached:
+                await child.attach()
+                child.attached = True
+                self._reader_task = loop.create_task(self._read_results(child))
+            return child
 
-    def _commit(self, batch: list[_Pending]) -> None:
-        outcomes = _Outcomes()
+    async def _read_results(self, child: _Child) -> None:
         try:
-            with self.sessions() as session, session.begin():
-                results = ingest_many(session, [pending.item for pending in batch])
-        except Exception as exc:  # noqa: BLE001 - a race or one bad message: go one by one
-            if len(batch) == 1:
-                log.error("intake of one message failed to commit: %s", type(exc).__name__)
-                outcomes.settle(batch[0], None, exc)
-            else:
-                log.warning("batch of %d failed (%s): one by one", len(batch), type(exc).__name__)
-                for pending in batch:
-                    self._commit_one(pending, outcomes)
-            outcomes.deliver()
+            while True:
+                header = await child.reader.readexactly(_LENGTH.size)
+                (length,) = _LENGTH.unpack(header)
+                for seq, result in pickle.loads(await child.reader.readexactly(length)):  # noqa: S301 - our own child process
+                    self._settle(seq, result)
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            pass
+        finally:
+            child.end_requests()
+            self._fail_pending("the intake writer stopped")
+
+    def _settle(self, seq: int, result: IntakeResult | _Failure) -> None:
+        entry = self._pending.pop(seq, None)
+        if entry is None:
             return
-        for pending, result in zip(batch, results, strict=True):
-            outcomes.settle(pending, result, None)
-        outcomes.deliver()
-        for pending, result in zip(batch, results, strict=True):
-            _after_commit(pending, result)
+        waiter, enqueue, notify = entry
+        if not waiter.cancelled():
+            waiter.set_result(result)
+        if isinstance(result, IntakeResult) and _has_follow_on(result, enqueue, notify):
+            self._after.put((result, enqueue, notify))
 
-    def _commit_one(self, pending: _Pending, outcomes: _Outcomes) -> None:
-        """One message in its own transaction; a failure is reported to that sender only."""
+    def _fail_pending(self, error: str) -> None:
+        if self._pending:
+            log.error("%s; %d messages answered 451", error, len(self._pending))
+        for seq in list(self._pending):
+            self._settle(seq, _Failure(error))
+
+    def _run_after_commit(self) -> None:
+        while (item := self._after.get()) is not None:
+            result, enqueue, notify = item
+            try:
+                if result.notice and notify is not None:
+                    notify(result.case_id, result.notice)
+                if result.needs_analysis and enqueue is not None:
+                    enqueue(result.case_id)
+            except Exception:  # noqa: BLE001 - the sweep re-enqueues what is stuck
+                log.warning(
+                    "could not enqueue work for case %s; the sweep will retry", result.case_id
+                )
+
+
+def _has_follow_on(result: IntakeResult, enqueue: Enqueue | None, notify: Notify | None) -> bool:
+    if result.case_id is None:
+        return False
+    return bool((result.notice and notify) or (result.needs_analysis and enqueue))
+
+
+class _Child:
+    """The writer process and this side of its socket."""
+
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, sock: socket.socket) -> None:
+        self.process, self.sock = process, sock
+        self.control = sock.dup()  # ends the requests from any thread, whatever the loop does
+        self.alive = True
+        self.attached = False
+
+    @classmethod
+    def start(cls, url: str, max_batch: int, log_format: str | None) -> _Child:
+        """Start the process; `attach` connects its socket to the caller's event loop."""
+        ours, theirs = socket.socketpair()
+        context = multiprocessing.get_context("spawn")
+        process = context.Process(
+            target=run_writer,
+            args=(theirs, url, max_batch, log_format),
+            name="consultant-intake-writer",
+            daemon=True,
+        )
+        process.start()
+        theirs.close()
+        log.info("intake writer started")
+        return cls(process, ours)
+
+    async def attach(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(sock=self.sock)
+
+    def end_requests(self) -> None:
+        """The writer stores what it has received, answers, and exits."""
+        self.alive = False
+        with contextlib.suppress(OSError):
+            self.control.shutdown(socket.SHUT_WR)
+
+    def discard(self) -> None:
+        """Let go of a writer that stopped answering (its senders had their 451s)."""
+        self.end_requests()
+        if self.process.is_alive():
+            self.process.terminate()
+        self.control.close()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.end_requests()
+        self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(5)
+        self.control.close()
+
+
+def _log_format() -> str | None:
+    """How this process logs, so the writer's lines look the same ("json", "keyvalue")."""
+    from consultant.logs import JsonFormatter, KeyValueFormatter
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, JsonFormatter):
+            return "json"
+        if isinstance(handler.formatter, KeyValueFormatter):
+            return "keyvalue"
+    return None
+
+
+# The writer process.
+
+
+def run_writer(sock: socket.socket, url: str, max_batch: int, log_format: str | None) -> None:
+    """Read messages, store each batch that arrived during the previous commit, answer."""
+    if log_format is not None:
+        from consultant.logs import configure_logging
+
+        configure_logging(logging.INFO, json_lines=log_format == "json")
+    from consultant.db import make_engine, session_factory
+
+    sessions = session_factory(make_engine(url))
+    frames = _Frames(sock)
+    while batch := frames.next_batch(max_batch):
+        results = _store_batch(sessions, batch)
+        sock.sendall(_frame(results))
+
+
+class _Frames:
+    """Length-prefixed requests from the socket: every complete one that has arrived."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = bytearray()
+        self.closed = False
+
+    def next_batch(self, limit: int) -> list[tuple[int, bytes, dict]]:
+        """Up to `limit` requests; waits for the first; [] once the listener has gone."""
+        batch = self._complete(limit)
+        while not batch and not self.closed:
+            self._receive(blocking=True)
+            batch = self._complete(limit)
+        if batch and len(batch) < limit:
+            self._receive(blocking=False)
+            batch += self._complete(limit - len(batch))
+        return batch
+
+    def _receive(self, *, blocking: bool) -> None:
+        self.sock.setblocking(blocking)
         try:
-            result = store_once(self.sessions, pending.item)
+            data = self.sock.recv(1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if data:
+            self.buffer += data
+        elif blocking:
+            self.closed = True
+
+    def _complete(self, limit: int) -> list[tuple[int, bytes, dict]]:
+        found = []
+        view = self.buffer
+        offset = 0
+        while len(found) < limit and len(view) - offset >= _LENGTH.size:
+            (length,) = _LENGTH.unpack_from(view, offset)
+            end = offset + _LENGTH.size + length
+            if len(view) < end:
+                break
+            found.append(pickle.loads(view[offset + _LENGTH.size : end]))  # noqa: S301 - our listener
+            offset = end
+        del self.buffer[:offset]
+        return found
+
+
+def _store_batch(
+    sessions: sessionmaker[Session], batch: list[tuple[int, bytes, dict]]
+) -> list[tuple[int, IntakeResult | _Failure]]:
+    items = [prepare(raw, **options) for _, raw, options in batch]
+    seqs = [seq for seq, _, _ in batch]
+    try:
+        with sessions() as session, session.begin():
+            return list(zip(seqs, ingest_many(session, items), strict=True))
+    except Exception as exc:  # noqa: BLE001 - a race or one bad message: go one by one
+        if len(batch) > 1:
+            log.warning("batch of %d failed (%s): one by one", len(batch), type(exc).__name__)
+    answers: list[tuple[int, IntakeResult | _Failure]] = []
+    for seq, item in zip(seqs, items, strict=True):
+        try:
+            answers.append((seq, store_once(sessions, item)))
         except Exception as exc:  # noqa: BLE001 - that sender gets a 451
             log.error("intake of one message failed to commit: %s", type(exc).__name__)
-            outcomes.settle(pending, None, exc)
-            return
-        outcomes.settle(pending, result, None)
-        _after_commit(pending, result)
+            answers.append((seq, _Failure(f"storage failed: {type(exc).__name__}")))
+    return answers
 
-
-def _after_commit(item: _Pending, result: IntakeResult) -> None:
-    if result.case_id is None:
-        return
-    try:
-        if result.notice and item.notify is not None:
-            item.notify(result.case_id, result.notice)
-        if result.needs_analysis and item.enqueue is not None:
-            item.enqueue(result.case_id)
-    except Exception:  # noqa: BLE001 - the sweep re-enqueues what is stuck
-        log.warning("could not enqueue work for case %s; the sweep will retry", result.case_id)
