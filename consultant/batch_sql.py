@@ -9,12 +9,13 @@ processor, so what is stored is exactly what the ORM would have stored.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import DateTime, LargeBinary, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -26,22 +27,33 @@ class _Plan:
     """How to write rows of given columns into one table on one dialect."""
 
     columns: tuple[str, ...]
-    processors: tuple[Callable[[Any], Any] | None, ...]
-    defaults: tuple[tuple[str, Any], ...]  # columns the caller may leave out, with defaults
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, converter)
+    defaults: tuple[tuple[int, Any], ...]  # (column index, default) of left-out columns
+    key: str
     insert: str
     insert_returning_id: str
     insert_with_id: str
-    next_ids: str
+    to_json: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, to JSON form)
 
-    def values(self, row: Mapping[str, Any]) -> tuple:
-        full = dict(self.defaults)
-        full.update(row)
-        return tuple(
-            value if process is None or value is None else process(value)
-            for value, process in zip(
-                (full[name] for name in self.columns), self.processors, strict=True
-            )
-        )
+    def json_values(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The row for `json_populate_recordset`: the column's text form where JSON has
+        none (timestamps, bytes); JSON columns as the JSON they hold."""
+        values = [row.get(name) for name in self.columns]
+        for index, default in self.defaults:
+            values[index] = default.make(None) if isinstance(default, _Deferred) else default
+        for index, convert in self.to_json:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        return dict(zip(self.columns, values, strict=True))
+
+    def values(self, row: Mapping[str, Any]) -> list:
+        values = [row.get(name) for name in self.columns]
+        for index, default in self.defaults:
+            values[index] = default.make(None) if isinstance(default, _Deferred) else default
+        for index, process in self.processors:
+            if values[index] is not None:
+                values[index] = process(values[index])
+        return values
 
 
 def _marker(dialect: Dialect) -> str:
@@ -73,45 +85,114 @@ def _plan(table: Table, given: frozenset[str], dialect: Dialect) -> _Plan:
     if unknown:
         raise ValueError(f"{table.name} has no column(s) {sorted(unknown)}")
     names = tuple(c.name for c in columns)
-    processors = tuple(c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
-    defaults = tuple((c.name, _default(c)) for c in columns if c.name not in given)
+    converters = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    processors = tuple((i, p) for i, p in enumerate(converters) if p is not None)
+    defaults = tuple((i, _default(c)) for i, c in enumerate(columns) if c.name not in given)
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     marks = ", ".join(mark for _ in names)
     insert = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"  # noqa: S608 - our names
     with_id = f"INSERT INTO {table.name} ({key.name}, {quoted}) VALUES ({mark}, {marks})"  # noqa: S608
-    next_ids = (
-        f"SELECT nextval(pg_get_serial_sequence('{table.name}', '{key.name}')) "  # noqa: S608
-        f"FROM generate_series(1, {mark})"
+    to_json = tuple(
+        (i, convert) for i, c in enumerate(columns) if (convert := _json_form(c.type)) is not None
     )
     return _Plan(
-        names, processors, defaults, insert, f"{insert} RETURNING {key.name}", with_id, next_ids
+        names,
+        processors,
+        defaults,
+        key.name,
+        insert,
+        f"{insert} RETURNING {key.name}",
+        with_id,
+        to_json,
     )
 
 
-def _rows(plan: _Plan, rows: Sequence[Mapping[str, Any]]) -> list[tuple]:
-    deferred = [(name, value.make) for name, value in plan.defaults if isinstance(value, _Deferred)]
-    if not deferred:
-        return [plan.values(row) for row in rows]
-    filled = []
-    for row in rows:
-        row = dict(row)
-        for name, make in deferred:
-            row.setdefault(name, make(None))
-        filled.append(plan.values(row))
-    return filled
+def _json_form(type_: Any) -> Callable[[Any], Any] | None:
+    if isinstance(type_, DateTime):
+        return lambda moment: moment.isoformat()
+    if isinstance(type_, LargeBinary):
+        return lambda data: "\\x" + bytes(data).hex()
+    return None
+
+
+def _rows(plan: _Plan, rows: Sequence[Mapping[str, Any]]) -> list[list]:
+    return [plan.values(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """Rows for one table (dicts keyed by column name; left-out columns take their
+    defaults), with their primary keys when drawn beforehand by `reserve_ids`."""
+
+    table: Table
+    rows: Sequence[Mapping[str, Any]]
+    ids: Sequence[int] | None = None
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert rows (dicts keyed by column name; left-out columns take their defaults)."""
-    if not rows:
+    insert_tables(session, [TableRows(table, rows)])
+
+
+def insert_tables(session: Session, parts: Sequence[TableRows]) -> None:
+    """Insert the rows of every part, in order (a row may refer to one of an earlier part).
+
+    PostgreSQL takes them all in one statement, each table's rows as one JSON parameter
+    (`json_populate_recordset`): one round trip, and on this side only `json.dumps`, where
+    executemany would cost a parse per row and COPY a conversion per value."""
+    parts = [part for part in parts if part.rows]
+    if not parts:
         return
     connection = session.connection()
-    plan = _plan(table, frozenset(rows[0]), connection.dialect)
+    dialect = connection.dialect
     cursor = connection.connection.driver_connection.cursor()
     try:
-        cursor.executemany(plan.insert, _rows(plan, rows))
+        if dialect.name == "postgresql":
+            plans = [_plan(part.table, frozenset(part.rows[0]), dialect) for part in parts]
+            statement = _json_insert(tuple((p.table, p.ids is not None) for p in parts))
+            cursor.execute(
+                statement, [_json_rows(plan, part) for plan, part in zip(plans, parts, strict=True)]
+            )
+            return
+        for part in parts:
+            plan = _plan(part.table, frozenset(part.rows[0]), dialect)
+            values = _rows(plan, part.rows)
+            if part.ids is None:
+                cursor.executemany(plan.insert, values)
+            else:
+                rows = [(id_, *row) for id_, row in zip(part.ids, values, strict=True)]
+                cursor.executemany(plan.insert_with_id, rows)
     finally:
         cursor.close()
+
+
+@lru_cache(maxsize=32)
+def _json_insert(parts: tuple[tuple[Table, bool], ...]) -> str:
+    """WITH … INSERT … SELECT FROM json_populate_recordset(…), a CTE per table but the last.
+    The foreign keys are checked when the whole statement is done, so a row may refer to
+    a row of an earlier part of the same statement."""
+    inserts = []
+    for table, with_ids in parts:
+        key = next(iter(table.primary_key.columns))
+        names = [c.name for c in table.columns if with_ids or c is not key]
+        quoted = ", ".join(f'"{name}"' for name in names)
+        inserts.append(
+            f"INSERT INTO {table.name} ({quoted}) SELECT {quoted} "  # noqa: S608 - our names
+            f"FROM json_populate_recordset(NULL::{table.name}, %s)"
+        )
+    ctes = ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(inserts[:-1]))
+    return f"WITH {ctes} {inserts[-1]}" if ctes else inserts[-1]
+
+
+def _json_rows(plan: _Plan, part: TableRows) -> str:
+    """The part's rows as a JSON array of objects, values in PostgreSQL's text forms."""
+    objects = []
+    for index, row in enumerate(part.rows):
+        values = plan.json_values(row)
+        if part.ids is not None:
+            values[plan.key] = part.ids[index]
+        objects.append(values)
+    return json.dumps(objects, separators=(",", ":"))
 
 
 def insert_rows_returning_ids(
@@ -119,25 +200,20 @@ def insert_rows_returning_ids(
 ) -> list[int]:
     """Insert rows and return their new primary keys, in the order of `rows`.
 
-    PostgreSQL draws the keys from the table's sequence in one query and sends the rows in
-    one pipelined executemany; SQLite, in-process, inserts row by row with RETURNING."""
+    PostgreSQL draws the keys first (`reserve_ids`), then takes the rows in one statement;
+    SQLite, in-process, inserts row by row with RETURNING, which costs microseconds."""
     if not rows:
         return []
+    reserved = reserve_ids(session, [(table, len(rows))])
+    if reserved is not None:
+        insert_tables(session, [TableRows(table, rows, reserved[0])])
+        return reserved[0]
     connection = session.connection()
-    dialect = connection.dialect
-    plan = _plan(table, frozenset(rows[0]), dialect)
-    values = _rows(plan, rows)
+    plan = _plan(table, frozenset(rows[0]), connection.dialect)
     cursor = connection.connection.driver_connection.cursor()
     try:
-        if dialect.name == "postgresql":
-            cursor.execute(plan.next_ids, (len(values),))
-            ids = [row[0] for row in cursor.fetchall()]
-            cursor.executemany(
-                plan.insert_with_id, [(id_, *row) for id_, row in zip(ids, values, strict=True)]
-            )
-            return ids
         ids = []
-        for row in values:
+        for row in _rows(plan, rows):
             cursor.execute(plan.insert_returning_id, row)
             ids.append(cursor.fetchone()[0])
         return ids
@@ -145,33 +221,73 @@ def insert_rows_returning_ids(
         cursor.close()
 
 
-def select_in(
-    session: Session,
-    table: Table,
-    columns: Sequence[str],
-    key: str,
-    values: Sequence[Any],
-    *,
-    also: str = "",
-) -> list[tuple]:
-    """Rows of `columns` whose `key` is one of `values` (and that meet the SQL condition
-    `also`, written by the caller with no parameters)."""
-    if not values:
-        return []
+def reserve_ids(session: Session, wanted: Sequence[tuple[Table, int]]) -> list[list[int]] | None:
+    """PostgreSQL: primary keys for rows about to be inserted into each table, drawn from
+    the tables' sequences in one query, so that rows referring to each other can go in by
+    one statement (`insert_tables`). SQLite: None; its rows take their keys as they go in."""
     connection = session.connection()
-    mark = _marker(connection.dialect)
-    quote = connection.dialect.identifier_preparer.quote
-    selected = ", ".join(quote(name) for name in columns)
-    found: list[tuple] = []
+    if connection.dialect.name != "postgresql":
+        return None
+    counts = [n for _, n in wanted]
+    if not any(counts):
+        return [[] for _ in wanted]
     cursor = connection.connection.driver_connection.cursor()
     try:
-        for start in range(0, len(values), _IN_CHUNK):
-            chunk = list(values[start : start + _IN_CHUNK])
-            condition = f"{quote(key)} IN ({', '.join(mark for _ in chunk)})"
-            if also:
-                condition += f" AND {also}"
-            cursor.execute(f"SELECT {selected} FROM {table.name} WHERE {condition}", chunk)  # noqa: S608
-            found += [tuple(row) for row in cursor.fetchall()]
+        cursor.execute(_reserve_sql(tuple(table for table, _ in wanted)), [*counts, max(counts)])
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return [[row[i] for row in rows[:n]] for i, n in enumerate(counts)]
+
+
+@lru_cache(maxsize=16)
+def _reserve_sql(tables: tuple[Table, ...]) -> str:
+    # CASE evaluates nextval only for the rows wanted: no key is drawn and left unused.
+    columns = ", ".join(
+        f"CASE WHEN i <= %s THEN nextval(pg_get_serial_sequence('{table.name}', "
+        f"'{next(iter(table.primary_key.columns)).name}')) END"
+        for table in tables
+    )
+    return f"SELECT {columns} FROM generate_series(1, %s) AS i ORDER BY i"  # noqa: S608
+
+
+@dataclass(frozen=True)
+class SelectIn:
+    """SELECT `columns` FROM `table` WHERE `key` IN `values` [AND `also`, SQL of the
+    caller's with no parameters]."""
+
+    table: Table
+    columns: tuple[str, ...]
+    key: str
+    values: tuple[Any, ...]
+    also: str = ""
+
+
+def select_in_many(session: Session, queries: Sequence[SelectIn]) -> list[list[tuple]]:
+    """The rows of each query, in order. (psycopg's pipeline mode would send them in one
+    round trip, but it polls while it waits for the answers: a core's worth of CPU; and
+    `= ANY(array)` in one statement gets a generic plan that scans the table once psycopg
+    prepares it.)"""
+    connection = session.connection()
+    dialect = connection.dialect
+    raw = connection.connection.driver_connection
+    mark = _marker(dialect)
+    quote = dialect.identifier_preparer.quote
+    found: list[list[tuple]] = []
+    cursor = raw.cursor()
+    try:
+        for query in queries:
+            rows: list[tuple] = []
+            selected = ", ".join(quote(name) for name in query.columns)
+            for start in range(0, len(query.values), _IN_CHUNK):
+                chunk = list(query.values[start : start + _IN_CHUNK])
+                condition = f"{quote(query.key)} IN ({', '.join(mark for _ in chunk)})"
+                if query.also:
+                    condition += f" AND {query.also}"
+                sql = f"SELECT {selected} FROM {query.table.name} WHERE {condition}"  # noqa: S608
+                cursor.execute(sql, chunk)
+                rows += [tuple(row) for row in cursor.fetchall()]
+            found.append(rows)
     finally:
         cursor.close()
     return found

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consultant.batch_sql import insert_rows, insert_rows_returning_ids
+from consultant.batch_sql import TableRows, insert_rows, insert_rows_returning_ids
 from consultant.drafting.people import signer_for
 from consultant.drafting.reply import sign_reply
 from consultant.errors import IllegalTransition, NotFound
@@ -85,9 +85,23 @@ class NewCase:
 
 
 def open_cases(session: Session, new: list[NewCase], *, at: datetime | None = None) -> None:
-    """Open many cases with their events in two statements (intake stores mail in batches)."""
+    """Open many cases with their events (intake stores mail in batches)."""
     if not new:
         return
+    cases, events = opening_rows(new, ids=None, at=at)
+    ids = insert_rows_returning_ids(session, Case.__table__, cases.rows)
+    for spec, case_id in zip(new, ids, strict=True):
+        spec.id = case_id
+    insert_rows(session, CaseEvent.__table__, _opening_events(new, at=cases.rows[0]["created_at"]))
+
+
+def opening_rows(
+    new: list[NewCase], *, ids: list[int] | None, at: datetime | None = None
+) -> tuple[TableRows, TableRows]:
+    """The rows that open `new` cases in their first state, with their `opened` events, for
+    a caller that writes them together with other rows (`batch_sql.insert_tables`); `ids`,
+    drawn beforehand (`batch_sql.reserve_ids`), become the cases' ids at once. With `ids`
+    None, the events are left to `open_cases`, which learns the ids as the cases go in."""
     for spec in new:
         if spec.status not in (S.RECEIVED, S.IGNORED, S.QUARANTINED):
             raise IllegalTransition(f"a new case cannot start as {spec.status}")
@@ -106,25 +120,29 @@ def open_cases(session: Session, new: list[NewCase], *, at: datetime | None = No
         }
         for spec in new
     ]
-    ids = insert_rows_returning_ids(session, Case.__table__, rows)
+    if ids is None:
+        return TableRows(Case.__table__, rows), TableRows(CaseEvent.__table__, [])
     for spec, case_id in zip(new, ids, strict=True):
         spec.id = case_id
-    insert_rows(
-        session,
-        CaseEvent.__table__,
-        [
-            {
-                "case_id": spec.id,
-                "at": now,
-                "actor": "system",
-                "action": "opened",
-                "from_status": None,
-                "to_status": CaseStatus(spec.status).value,
-                "note": spec.reason,
-            }
-            for spec in new
-        ],
+    return (
+        TableRows(Case.__table__, rows, ids),
+        TableRows(CaseEvent.__table__, _opening_events(new, at=now)),
     )
+
+
+def _opening_events(new: list[NewCase], *, at: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "case_id": spec.id,
+            "at": at,
+            "actor": "system",
+            "action": "opened",
+            "from_status": None,
+            "to_status": CaseStatus(spec.status).value,
+            "note": spec.reason,
+        }
+        for spec in new
+    ]
 
 
 def transition(

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """An engine for SQLite (WAL, busy timeout) or PostgreSQL (psycopg 3)."""
+def make_engine(url: str, *, pool_size: int = 5, pre_ping: bool = True) -> Engine:
+    """An engine for SQLite (WAL, busy timeout) or PostgreSQL (psycopg 3). `pre_ping` checks
+    a pooled PostgreSQL connection before each use (a round trip); a caller that retries on
+    a dropped connection anyway, such as the intake writer, can do without it."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -24,7 +26,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         return engine
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
-    return create_engine(url, pool_size=pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, pool_pre_ping=pre_ping)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API types

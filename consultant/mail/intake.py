@@ -12,7 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consultant import cases
-from consultant.batch_sql import insert_rows, insert_rows_returning_ids, select_in
+from consultant.batch_sql import (
+    SelectIn,
+    TableRows,
+    insert_rows,
+    insert_rows_returning_ids,
+    insert_tables,
+    reserve_ids,
+    select_in_many,
+)
 from consultant.db import transaction
 from consultant.mail.head import MessageHead, parse_head
 from consultant.models import Case, CaseStatus, DuplicateDelivery, Message, Requester
@@ -25,6 +33,7 @@ Enqueue = Callable[[int], None]
 Notify = Callable[[int, str], None]
 OPEN_POLICY = SenderPolicy()
 _MESSAGES = Message.__table__
+_CASES = Case.__table__
 
 
 @dataclass(frozen=True)
@@ -124,28 +133,24 @@ def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
 
     Duplicates (already stored, or repeated within the batch) are counted, not stored. A
     unique-key race with another writer raises IntegrityError: retry one by one then."""
-    stored = _stored_keys(session, [item.key for item in items])
+    found = _Lookups(session, items)
+    stored = found.stored_keys
     results = [_duplicate(item) for item in items]
     fresh: list[int] = []
     for index, item in enumerate(items):
         if item.key not in stored:
             stored.add(item.key)
             fresh.append(index)
-    if len(fresh) < len(items):
-        kept = set(fresh)
-        insert_rows(
-            session,
-            DuplicateDelivery.__table__,
-            [
-                {"dedupe_key": item.key, "source": item.source}
-                for index, item in enumerate(items)
-                if index not in kept
-            ],
-        )
+    kept = set(fresh)
+    repeats = [
+        {"dedupe_key": item.key, "source": item.source}
+        for index, item in enumerate(items)
+        if index not in kept
+    ]
     if not fresh:
+        insert_rows(session, DuplicateDelivery.__table__, repeats)
         return results
-    heads = [items[i].head for i in fresh]
-    threads, senders = _ThreadIndex(session, heads), _Senders(session, heads)
+    threads, senders = found.threads, found.senders
     # Pass 1, in arrival order: the case each message belongs to. New cases stay pending
     # (a follow-up later in the batch finds its case object in the thread index) and are
     # inserted together by one flush.
@@ -156,13 +161,27 @@ def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
             placed.append(placement)
             if items[index].head is not None:
                 threads.add(items[index].head, placement.case)
-    senders.open_pending(session)
-    # Pass 2: the messages themselves, in one statement.
-    ids = insert_rows_returning_ids(
-        session,
-        Message.__table__,
-        [_row(items[i], p.case.id) for i, p in zip(fresh, placed, strict=True)],
-    )
+    # Pass 2: the new cases, their events, the messages and the repeats. PostgreSQL draws
+    # the keys in one query and takes every row in one statement; SQLite, in-process, gives
+    # the keys as rows go in.
+    reserved = reserve_ids(session, [(_CASES, len(senders.pending)), (_MESSAGES, len(fresh))])
+    if reserved is None:
+        senders.open_pending(session)
+        rows = [_row(items[i], p.case.id) for i, p in zip(fresh, placed, strict=True)]
+        ids = insert_rows_returning_ids(session, _MESSAGES, rows)
+        insert_rows(session, DuplicateDelivery.__table__, repeats)
+    else:
+        case_ids, ids = reserved
+        opening = cases.opening_rows(senders.take_pending(), ids=case_ids)
+        rows = [_row(items[i], p.case.id) for i, p in zip(fresh, placed, strict=True)]
+        insert_tables(
+            session,
+            [
+                *opening,
+                TableRows(_MESSAGES, rows, ids),
+                TableRows(DuplicateDelivery.__table__, repeats),
+            ],
+        )
     # Pass 3: follow-ups on existing cases, now that the message ids are known.
     for index, message_id, placement in zip(fresh, ids, placed, strict=True):
         item, case = items[index], placement.case
@@ -186,9 +205,32 @@ def _duplicate(item: Incoming) -> IntakeResult:
     return IntakeResult(None, None, True, False, item.head.kind if item.head else "quarantined")
 
 
-def _stored_keys(session: Session, keys: list[str]) -> set[str]:
-    wanted = sorted(set(keys))
-    return {key for (key,) in select_in(session, _MESSAGES, ["dedupe_key"], "dedupe_key", wanted)}
+class _Lookups:
+    """What the database already knows about a batch, asked in one round trip: which
+    messages are stored, which cases their references belong to, who is registered."""
+
+    def __init__(self, session: Session, items: list[Incoming]) -> None:
+        heads = [item.head for item in items if item.head is not None]
+        keys = tuple(sorted({item.key for item in items}))
+        references = tuple(sorted({r for head in heads for r in _referenced(head)}))
+        patterns = tuple(sorted({p for head in heads for p in _patterns(head.from_address)}))
+        stored, threads, registered = select_in_many(
+            session,
+            [
+                SelectIn(_MESSAGES, ("dedupe_key",), "dedupe_key", keys),
+                SelectIn(
+                    _MESSAGES,
+                    ("message_id", "id", "case_id"),
+                    "message_id",
+                    references,
+                    also="case_id IS NOT NULL",
+                ),
+                SelectIn(Requester.__table__, ("pattern",), "pattern", patterns),
+            ],
+        )
+        self.stored_keys = {key for (key,) in stored}
+        self.threads = _ThreadIndex(threads)
+        self.senders = _Senders({pattern for (pattern,) in registered})
 
 
 def _row(item: Incoming, case_id: int) -> dict:
@@ -216,19 +258,11 @@ class _ThreadIndex:
     """Which case each referenced Message-ID belongs to: the newest stored message wins,
     and messages placed earlier in the same batch count as newest."""
 
-    def __init__(self, session: Session, heads: list[MessageHead | None]) -> None:
-        wanted = sorted({r for head in heads if head for r in _referenced(head)})
+    def __init__(self, rows: list[tuple]) -> None:
+        """`rows`: (Message-ID, row id, case id) of stored messages the batch refers to."""
         # Message-ID → (row id, case id); messages of this batch carry their case object,
         # which may not have an id yet.
         self._newest: dict[str, tuple[int, int | Case | cases.NewCase]] = {}
-        rows = select_in(
-            session,
-            _MESSAGES,
-            ["message_id", "id", "case_id"],
-            "message_id",
-            wanted,
-            also="case_id IS NOT NULL",
-        )
         for message_id, row_id, case_id in rows:
             if row_id > self._newest.get(message_id, (0, 0))[0]:
                 self._newest[message_id] = (row_id, case_id)
@@ -253,10 +287,9 @@ class _Senders:
     looked up once for all its senders, guests under an open policy without a quota are
     served without asking, and new cases are opened together in one statement."""
 
-    def __init__(self, session: Session, heads: list[MessageHead | None]) -> None:
-        patterns = {p for head in heads if head for p in _patterns(head.from_address)}
-        found = select_in(session, Requester.__table__, ["pattern"], "pattern", sorted(patterns))
-        self._registered = {pattern for (pattern,) in found}
+    def __init__(self, registered: set[str]) -> None:
+        """`registered`: the requester patterns among the batch's senders."""
+        self._registered = registered
         self.pending: list[cases.NewCase] = []
 
     def open_case(self, spec: cases.NewCase) -> cases.NewCase:
@@ -264,8 +297,12 @@ class _Senders:
         return spec
 
     def open_pending(self, session: Session) -> None:
-        cases.open_cases(session, self.pending)
-        self.pending = []
+        cases.open_cases(session, self.take_pending())
+
+    def take_pending(self) -> list[cases.NewCase]:
+        """The cases placed so far, for the caller to open."""
+        pending, self.pending = self.pending, []
+        return pending
 
     def judge(self, session: Session, address: str, policy: SenderPolicy) -> Verdict:
         guest = self._registered.isdisjoint(_patterns(address))

@@ -54,21 +54,26 @@ class _Failure:
 
 class GroupCommitStore:
     """The SMTP handler's `store`: `submit_async` resolves to the message's IntakeResult once
-    the writer process has committed it; enqueue and notify run afterwards, in this process,
-    on a thread of their own (a slow broker never holds up an acknowledgement)."""
+    a writer process has committed it; enqueue and notify run afterwards, in this process,
+    on a thread of their own (a slow broker never holds up an acknowledgement).
 
-    def __init__(self, sessions: sessionmaker[Session], *, max_batch: int = 64) -> None:
+    `writers` processes share the work, each message going to the one with the fewest
+    unanswered: on PostgreSQL a writer spends half its time waiting for the server, and
+    two keep it busy; SQLite has one writer at a time, so one is right there."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], *, writers: int | None = None, max_batch: int = 64
+    ) -> None:
         engine = sessions.kw["bind"]
         self.url = engine.url.render_as_string(hide_password=False)
         self.max_batch = max_batch
         self._log_format = _log_format()
         self._seq = count(1)
-        self._pending: dict[int, tuple[asyncio.Future, Enqueue | None, Notify | None]] = {}
-        self._child: _Child | None = _Child.start(self.url, max_batch, self._log_format)
-        self._started_at = time.monotonic()
+        self._profiles: dict[tuple, int] = {}
+        count_ = writers or 1
+        self._slots = [_Slot(self._start_child()) for _ in range(count_)]
         self._starting: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
-        self._reader_task: asyncio.Task | None = None  # held: the loop keeps tasks weakly
-        self._after: queue.SimpleQueue[tuple | None] = queue.SimpleQueue()
+        self._after: queue.SimpleQueue[list[tuple] | None] = queue.SimpleQueue()
         self._after_thread = threading.Thread(
             target=self._run_after_commit, name="intake-after-commit", daemon=True
         )
@@ -82,97 +87,127 @@ class GroupCommitStore:
         notify: Notify | None = None,
         **options: Any,
     ) -> IntakeResult:
-        """Send the message to the writer and wait for its commit without holding a thread."""
-        child = await self._running_child()
+        """Send the message to a writer and wait for its commit without holding a thread."""
+        slot = await self._ready_slot()
         seq = next(self._seq)
         waiter = asyncio.get_running_loop().create_future()
-        self._pending[seq] = (waiter, enqueue, notify)
-        child.writer.write(_frame((seq, raw, options)))
+        slot.pending[seq] = (waiter, enqueue, notify)
+        envelope_from = options.pop("envelope_from", "")
+        envelope_to = options.pop("envelope_to", ())
+        profile = self._profile(options)
+        if profile not in slot.child.profiles:  # what is the same for every message, once
+            slot.child.writer.write(_frame(("profile", profile, options)))
+            slot.child.profiles.add(profile)
+        slot.child.writer.write(
+            _frame(("message", seq, raw, envelope_from, envelope_to, profile))
+        )
         if len(raw) > 256 * 1024:
-            await child.writer.drain()  # a big message: let the socket catch up
+            await slot.child.writer.drain()  # a big message: let the socket catch up
         result = await waiter
         if isinstance(result, _Failure):
             raise TransientError(result.error)
         return result
 
     def close(self) -> None:
-        """Stop the writer after the messages it holds, and the after-commit thread."""
-        if self._child is not None:
-            self._child.stop()
-            self._child = None
+        """Stop the writers after the messages they hold, and the after-commit thread."""
+        for slot in self._slots:
+            slot.child.stop()
         self._after.put(None)
         self._after_thread.join(timeout=30)
 
-    async def _running_child(self) -> _Child:
-        child = self._child
-        if child is not None and child.attached and child.alive:
-            return child
+    def _profile(self, options: dict[str, Any]) -> int:
+        """A number for the options that are the same for many messages (source, policy,
+        own addresses), so that each message's frame carries only its own bytes."""
+        key = tuple(sorted(options.items()))
+        number = self._profiles.get(key)
+        if number is None:
+            number = self._profiles[key] = len(self._profiles) + 1
+        return number
+
+    def _start_child(self) -> _Child:
+        return _Child.start(self.url, self.max_batch, self._log_format)
+
+    async def _ready_slot(self) -> _Slot:
+        """The least busy writer, attached to this loop; a writer that died is replaced."""
+        slot = min(self._slots, key=lambda s: len(s.pending))
+        if slot.child.attached and slot.child.alive:
+            return slot
         loop = asyncio.get_running_loop()
         if self._starting is None or self._starting[0] is not loop:
             self._starting = (loop, asyncio.Lock())
         async with self._starting[1]:
-            child = self._child
-            if child is None or not child.alive:
-                if child is not None:
-                    child.discard()
-                pause = self._started_at + _RESTART_PAUSE - time.monotonic()
+            if not slot.child.alive:
+                slot.child.discard()
+                pause = slot.started_at + _RESTART_PAUSE - time.monotonic()
                 if pause > 0:
                     await asyncio.sleep(pause)
-                self._started_at = time.monotonic()
-                child = self._child = _Child.start(self.url, self.max_batch, self._log_format)
-            if not child.attached:
-                await child.attach()
-                child.attached = True
-                self._reader_task = loop.create_task(self._read_results(child))
-            return child
+                slot.child, slot.started_at = self._start_child(), time.monotonic()
+            if not slot.child.attached:
+                await slot.child.attach()
+                slot.child.attached = True
+                slot.reader = loop.create_task(self._read_results(slot, slot.child))
+            return slot
 
-    async def _read_results(self, child: _Child) -> None:
+    async def _read_results(self, slot: _Slot, child: _Child) -> None:
         try:
             while True:
                 header = await child.reader.readexactly(_LENGTH.size)
                 (length,) = _LENGTH.unpack(header)
-                for seq, result in pickle.loads(await child.reader.readexactly(length)):  # noqa: S301 - our own child process
-                    self._settle(seq, result)
+                answers = pickle.loads(await child.reader.readexactly(length))  # noqa: S301 - our own child process
+                follow_ons = [self._settle(slot, seq, result) for seq, result in answers]
+                if any(follow_ons):
+                    self._after.put([entry for entry in follow_ons if entry])
         except (asyncio.IncompleteReadError, ConnectionError, OSError):
             pass
         finally:
             child.end_requests()
-            self._fail_pending("the intake writer stopped")
+            if slot.pending:
+                log.error("an intake writer stopped; %d messages answered 451", len(slot.pending))
+            for seq in list(slot.pending):
+                self._settle(slot, seq, _Failure("the intake writer stopped"))
 
-    def _settle(self, seq: int, result: IntakeResult | _Failure) -> None:
-        entry = self._pending.pop(seq, None)
+    def _settle(self, slot: _Slot, seq: int, result: IntakeResult | _Failure) -> tuple | None:
+        """Answer the sender; returns the enqueue/notify work the result calls for."""
+        entry = slot.pending.pop(seq, None)
         if entry is None:
-            return
+            return None
         waiter, enqueue, notify = entry
         if not waiter.cancelled():
             waiter.set_result(result)
         if isinstance(result, IntakeResult) and _has_follow_on(result, enqueue, notify):
-            self._after.put((result, enqueue, notify))
-
-    def _fail_pending(self, error: str) -> None:
-        if self._pending:
-            log.error("%s; %d messages answered 451", error, len(self._pending))
-        for seq in list(self._pending):
-            self._settle(seq, _Failure(error))
+            return (result, enqueue, notify)
+        return None
 
     def _run_after_commit(self) -> None:
-        while (item := self._after.get()) is not None:
-            result, enqueue, notify = item
-            try:
-                if result.notice and notify is not None:
-                    notify(result.case_id, result.notice)
-                if result.needs_analysis and enqueue is not None:
-                    enqueue(result.case_id)
-            except Exception:  # noqa: BLE001 - the sweep re-enqueues what is stuck
-                log.warning(
-                    "could not enqueue work for case %s; the sweep will retry", result.case_id
-                )
+        """Enqueue analyses and notices, a committed batch at a time."""
+        while (batch := self._after.get()) is not None:
+            for result, enqueue, notify in batch:
+                try:
+                    if result.notice and notify is not None:
+                        notify(result.case_id, result.notice)
+                    if result.needs_analysis and enqueue is not None:
+                        enqueue(result.case_id)
+                except Exception:  # noqa: BLE001 - the sweep re-enqueues what is stuck
+                    log.warning(
+                        "could not enqueue work for case %s; the sweep will retry",
+                        result.case_id,
+                    )
 
 
 def _has_follow_on(result: IntakeResult, enqueue: Enqueue | None, notify: Notify | None) -> bool:
     if result.case_id is None:
         return False
     return bool((result.notice and notify) or (result.needs_analysis and enqueue))
+
+
+class _Slot:
+    """One writer process and the messages it has not answered yet."""
+
+    def __init__(self, child: _Child) -> None:
+        self.child = child
+        self.started_at = time.monotonic()
+        self.pending: dict[int, tuple[asyncio.Future, Enqueue | None, Notify | None]] = {}
+        self.reader: asyncio.Task | None = None  # held: the loop keeps tasks weakly
 
 
 class _Child:
@@ -186,6 +221,7 @@ class _Child:
         self.control = sock.dup()  # ends the requests from any thread, whatever the loop does
         self.alive = True
         self.attached = False
+        self.profiles: set[int] = set()  # the option profiles this writer has been sent
 
     @classmethod
     def start(cls, url: str, max_batch: int, log_format: str | None) -> _Child:
@@ -251,7 +287,8 @@ def run_writer(sock: socket.socket, url: str, max_batch: int, log_format: str | 
         configure_logging(logging.INFO, json_lines=log_format == "json")
     from consultant.db import make_engine, session_factory
 
-    sessions = session_factory(make_engine(url))
+    # A dropped connection fails one batch, which is then retried message by message.
+    sessions = session_factory(make_engine(url, pool_size=2, pre_ping=False))
     frames = _Frames(sock)
     while batch := frames.next_batch(max_batch):
         results = _store_batch(sessions, batch)
@@ -265,6 +302,7 @@ class _Frames:
         self.sock = sock
         self.buffer = bytearray()
         self.closed = False
+        self.profiles: dict[int, dict[str, Any]] = {}
 
     def next_batch(self, limit: int) -> list[tuple[int, bytes, dict]]:
         """Up to `limit` requests; waits for the first; [] once the listener has gone."""
@@ -299,8 +337,18 @@ class _Frames:
             end = offset + _LENGTH.size + length
             if len(view) < end:
                 break
-            found.append(pickle.loads(view[offset + _LENGTH.size : end]))  # noqa: S301 - our listener
+            request = pickle.loads(view[offset + _LENGTH.size : end])  # noqa: S301 - our listener
             offset = end
+            if request[0] == "profile":
+                self.profiles[request[1]] = request[2]
+                continue
+            _, seq, raw, envelope_from, envelope_to, profile = request
+            options = {
+                **self.profiles[profile],
+                "envelope_from": envelope_from,
+                "envelope_to": envelope_to,
+            }
+            found.append((seq, raw, options))
         del self.buffer[:offset]
         return found
 
