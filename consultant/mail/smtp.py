@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import ssl
 import threading
 import time
@@ -22,7 +23,9 @@ from consultant.mail.intake import OPEN_POLICY, Enqueue, IntakeResult, Notify, s
 from consultant.requesters import SenderPolicy
 
 log = logging.getLogger(__name__)
-LONGEST_LINE = 1024 * 1024  # bytes in one line of DATA; see _LongLineSMTP
+LONGEST_LINE = 1024 * 1024  # bytes in one line of DATA; see _DeskSMTP
+_DOT_ATOM = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
+_PLAIN_PATH = re.compile(rf"[ \t]*<({_DOT_ATOM}@{_DOT_ATOM})>[ \t]*([ -~]*)\Z")
 
 
 class RateLimiter:
@@ -136,17 +139,34 @@ class IntakeHandler:
             time.sleep(0.05)
 
 
-class _LongLineSMTP(SMTP):
-    """RFC 5321 allows 1000-octet lines, but real mailers send longer ones (HTML on one line,
+class _DeskSMTP(SMTP):
+    """aiosmtpd's protocol with two changes.
+
+    RFC 5321 allows 1000-octet lines, but real mailers send longer ones (HTML on one line,
     huge header lists) and every mainstream MTA accepts them: refusing them would bounce a
-    client's question. The message size limit still bounds the whole message."""
+    client's question. The message size limit still bounds the whole message.
+
+    MAIL FROM and RCPT TO paths of the plain `<local@domain>` form, nearly all of them, are
+    read without the stdlib's full address parser, which aiosmtpd runs (defining a class
+    each time) at about 0.1 ms a command; what the shortcut returns is what that parser
+    returns, and every other path still goes to it."""
 
     line_length_limit = LONGEST_LINE
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        match = _PLAIN_PATH.match(arg)
+        if match is None:
+            return super()._getaddr(arg)
+        address, rest = match.group(1), match.group(2)
+        local_part = address.rpartition("@")[0]
+        if self.local_part_limit and len(local_part) > self.local_part_limit:
+            return None, None
+        return address, rest
 
 
 class _Controller(Controller):
     def factory(self) -> SMTP:
-        return _LongLineSMTP(self.handler, **self.SMTP_kwargs)
+        return _DeskSMTP(self.handler, **self.SMTP_kwargs)
 
 
 def tls_context(cert: Path, key: Path) -> ssl.SSLContext:
