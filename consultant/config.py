@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     smtp_tls_cert: Path | None = None
     smtp_tls_key: Path | None = None
     smtp_rate_per_minute: int = Field(default=120, gt=0)
+    # Intake writer processes behind the listener; more than one only pays off when the
+    # database has cores of its own (on 2 shared cores one writer did as much, for less CPU).
+    intake_writers: int = Field(default=1, ge=1, le=16)
     # Weekly digest: "mon 07:00" in `timezone`; extra recipients; what an empty week sends.
     digest_schedule: str = Field(
         default="mon 07:00",

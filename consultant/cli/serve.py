@@ -89,7 +89,7 @@ def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
         policy=_sender_policy(),
         notify=notice_enqueuer(),
         rate_per_minute=config.smtp_rate_per_minute,
-        store=GroupCommitStore(sessions()),
+        store=GroupCommitStore(sessions(), writers=config.intake_writers),
     )
     tls = None
     if config.smtp_tls_cert and config.smtp_tls_key:

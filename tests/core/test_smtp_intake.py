@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import threading
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -32,10 +33,15 @@ def question(subject: str, body: str, **headers: str) -> bytes:
     return msg.as_bytes()
 
 
-@pytest.fixture(params=["direct", "group-commit"])
+@pytest.fixture(params=["direct", "group-commit", "two-writers"])
 def listener(request, sessions):
     enqueued: list[int] = []
-    store = GroupCommitStore(sessions) if request.param == "group-commit" else store_and_enqueue
+    stores = {
+        "direct": lambda: store_and_enqueue,
+        "group-commit": lambda: GroupCommitStore(sessions),
+        "two-writers": lambda: GroupCommitStore(sessions, writers=2),
+    }
+    store = stores[request.param]()
     handler = IntakeHandler(
         sessions, accept_domains=frozenset({"desk.example"}), enqueue=enqueued.append, store=store
     )
@@ -45,6 +51,8 @@ def listener(request, sessions):
     controller.start()
     yield controller, handler, enqueued
     controller.stop()
+    if isinstance(store, GroupCommitStore):
+        store.close()
 
 
 def send(controller, raw: bytes, to: str = DESK) -> None:
@@ -152,3 +160,38 @@ def test_lines_longer_than_rfc_5321_allows_are_still_accepted(listener, sessions
     line = b"<p>" + b"x" * 5000 + b"</p>"  # one HTML line, as some mailers send it
     send(controller, b"From: renee@clinic.example\r\nSubject: long\r\n\r\n" + line + b"\r\n")
     assert count(sessions, Message) == 1
+
+
+def test_a_writer_killed_mid_run_is_replaced_and_nothing_is_lost(sessions):
+    """The writer process dies (OOM killer, a bug): messages it had not answered get 451,
+    the listener stays up, the next message starts a new writer, and every message a
+    sender retries is stored exactly once."""
+    store = GroupCommitStore(sessions)
+    enqueued: list[int] = []
+    handler = IntakeHandler(
+        sessions, accept_domains=frozenset({"desk.example"}), enqueue=enqueued.append, store=store
+    )
+    controller = make_controller(
+        handler, host="127.0.0.1", port=free_port(), max_message_bytes=64 * 1024
+    )
+    controller.start()
+    try:
+        send(controller, question("before", "first", Message_ID="<w1@clinic>"))
+        store._slots[0].child.process.kill()
+        store._slots[0].child.process.join(5)
+        for n in range(2, 6):
+            raw = question(f"after {n}", f"body {n}", Message_ID=f"<w{n}@clinic>")
+            for _ in range(20):  # a real sender retries a 451 later; here, soon
+                try:
+                    send(controller, raw)
+                    break
+                except smtplib.SMTPDataError as refused:
+                    assert refused.smtp_code == 451
+                    time.sleep(0.25)
+            else:
+                pytest.fail("the listener never stored the message again")
+        assert count(sessions, Message) == 5 and count(sessions, Case) == 5
+        assert sorted(enqueued) == sorted(set(enqueued)) and len(enqueued) == 5
+    finally:
+        controller.stop()
+        store.close()
