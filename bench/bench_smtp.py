@@ -53,15 +53,16 @@ def message(n: int, run: str) -> bytes:
     ).encode()
 
 
-def blast(port: int, total: int, clients: int) -> float:
-    """Messages/s acknowledged, sent by `clients` threads in a separate process, as real
-    senders are: in the listener's own interpreter they would compete for its GIL."""
+def blast(port: int, total: int, clients: int) -> tuple[float, float]:
+    """(messages/s acknowledged, client CPU seconds), sent by `clients` threads in a
+    separate process, as real senders are: in the listener's own interpreter they would
+    compete for its GIL."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(blast_here, port, total, clients).result()
 
 
-def blast_here(port: int, total: int, clients: int) -> float:
+def blast_here(port: int, total: int, clients: int) -> tuple[float, float]:
     run = uuid.uuid4().hex[:8]
     per_client = total // clients
 
@@ -72,12 +73,63 @@ def blast_here(port: int, total: int, clients: int) -> float:
                 smtp.sendmail("renee@clinic.example", ["q@desk.example"], message(n, run))
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return per_client * clients / (time.perf_counter() - start)
+    return per_client * clients / (time.perf_counter() - start), time.process_time() - cpu
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().startswith("postgres"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuUse:
+    """CPU seconds per part while a blast runs: this process (the listener), the intake
+    writer processes, PostgreSQL's backends, and the senders (measured in their process)."""
+
+    def __init__(self, handler: object) -> None:
+        store = getattr(handler, "store", None)
+        self.writers = [slot.child.process.pid for slot in getattr(store, "_slots", [])]
+        self.postgres = _postgres_pids()
+
+    def __enter__(self) -> CpuUse:
+        self.start = self._sample()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        end = self._sample()
+        self.used = {part: end[part] - self.start[part] for part in end}
+
+    def _sample(self) -> dict[str, float]:
+        return {
+            "listener": time.process_time(),
+            "writer": sum(_cpu_seconds(pid) for pid in self.writers),
+            "postgres": sum(_cpu_seconds(pid) for pid in self.postgres),
+        }
+
+
+CPU_PER_MESSAGE: list[dict[str, float]] = []  # CPU seconds by part, one entry per serve()
 
 
 def serve(handler, total: int, clients: int, *, our_protocol: bool = False) -> float:
@@ -93,7 +145,10 @@ def serve(handler, total: int, clients: int, *, our_protocol: bool = False) -> f
     controller.start()
     try:
         blast(port, clients * 10, clients)  # warm up: connections, caches, the writer process
-        return blast(port, total, clients)
+        with CpuUse(handler) as cpu:
+            rate, client_cpu = blast(port, total, clients)
+        CPU_PER_MESSAGE.append({**cpu.used, "senders": client_cpu})
+        return rate
     finally:
         controller.stop()
 
@@ -141,12 +196,16 @@ def main() -> None:
     rows: dict[str, list[float]] = {"ceiling": [], "ours": [], "SQLite": [], "PostgreSQL": []}
     ratios: dict[str, list[float]] = {"SQLite": [], "PostgreSQL": []}
     own_ratios: dict[str, list[float]] = {"SQLite": [], "PostgreSQL": []}
+    cpu: dict[str, list[dict[str, float]]] = {}
     for round_ in range(1, args.rounds + 1):
+        CPU_PER_MESSAGE.clear()
         ceiling = serve(NullHandler(), args.messages, args.clients)
         ours = serve(NullHandler(), args.messages, args.clients, our_protocol=True)
         rates = {"SQLite": sqlite_rate(args.messages, args.clients)}
         if args.postgres:
             rates["PostgreSQL"] = postgres_rate(args.postgres, args.messages, args.clients)
+        for name, used in zip(["stock", "ours", *rates], CPU_PER_MESSAGE, strict=True):
+            cpu.setdefault(name, []).append(used)
         rows["ceiling"].append(ceiling)
         rows["ours"].append(ours)
         line = f"round {round_}: do-nothing {ceiling:5.0f} msg/s (on our SMTP class {ours:5.0f})"
@@ -156,6 +215,13 @@ def main() -> None:
             own_ratios[name].append(rate / ours)
             line += f"; {name} {rate:5.0f} msg/s ({rate / ceiling:.0%}; {rate / ours:.0%})"
         print(line, flush=True)
+    print("CPU per message, µs (median of rounds; PostgreSQL: every backend on the machine):")
+    for name, samples in cpu.items():
+        parts = ", ".join(
+            f"{part} {median(s[part] for s in samples) / args.messages * 1e6:4.0f}"
+            for part in ("senders", "listener", "writer", "postgres")
+        )
+        print(f"  {name:<11} {parts}")
     print(f"median do-nothing aiosmtpd handler  {median(rows['ceiling']):6.0f} msg/s")
     print(f"median do-nothing, our SMTP class   {median(rows['ours']):6.0f} msg/s")
     for name in ratios:
