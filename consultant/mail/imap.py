@@ -134,6 +134,10 @@ class ImapPoller:
         """IDLE until new mail, `seconds` or `stop`; a BYE raises ConnectionDropped."""
         client.idle()
         deadline = time.monotonic() + seconds
+        # Mail that arrived between our last command and IDLE is announced before the
+        # server's "+ idling", where idle_check never sees it.
+        if _new_mail_announced(client):
+            deadline = 0.0
         while not stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -24,6 +24,9 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 {ssl}
 mail_location = maildir:{root}/mail/%u
+# IDLE learns of new mail from inotify; when a busy machine has run out of inotify
+# instances it falls back to looking every 30 s, longer than a test waits.
+mailbox_idle_check_interval = 1 secs
 passdb {{
   driver = static
   args = password={password}
