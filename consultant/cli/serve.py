@@ -106,9 +106,10 @@ def _start_smtp():  # noqa: ANN202 - returns aiosmtpd's Controller
 
 
 def _stop_smtp(controller) -> None:  # noqa: ANN001 - aiosmtpd's Controller
-    """Finish the messages being stored, then close the listener."""
+    """Finish the messages being stored, then close the listener and its intake writer."""
     controller.handler.drain()
     controller.stop()
+    controller.handler.store.close()
 
 
 def _start_imap() -> tuple[threading.Event, threading.Thread]:
