@@ -38,21 +38,21 @@ class _Plan:
     def json_values(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """The row for `json_populate_recordset`: the column's text form where JSON has
         none (timestamps, bytes); JSON columns as the JSON they hold."""
-        values = [row.get(name) for name in self.columns]
-        for index, default in self.defaults:
-            values[index] = default.make(None) if isinstance(default, _Deferred) else default
-        for index, convert in self.to_json:
-            if values[index] is not None:
-                values[index] = convert(values[index])
-        return dict(zip(self.columns, values, strict=True))
+        return dict(zip(self.columns, self._converted(row, self.to_json), strict=True))
 
     def values(self, row: Mapping[str, Any]) -> list:
+        """The row's parameters, in column order, as the column types bind them."""
+        return self._converted(row, self.processors)
+
+    def _converted(
+        self, row: Mapping[str, Any], converters: tuple[tuple[int, Callable[[Any], Any]], ...]
+    ) -> list:
         values = [row.get(name) for name in self.columns]
         for index, default in self.defaults:
             values[index] = default.make(None) if isinstance(default, _Deferred) else default
-        for index, process in self.processors:
+        for index, convert in converters:
             if values[index] is not None:
-                values[index] = process(values[index])
+                values[index] = convert(values[index])
         return values
 
 
