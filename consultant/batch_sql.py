@@ -264,30 +264,54 @@ class SelectIn:
 
 
 def select_in_many(session: Session, queries: Sequence[SelectIn]) -> list[list[tuple]]:
-    """The rows of each query, in order. (psycopg's pipeline mode would send them in one
-    round trip, but it polls while it waits for the answers: a core's worth of CPU; and
-    `= ANY(array)` in one statement gets a generic plan that scans the table once psycopg
-    prepares it.)"""
+    """The rows of each query, in order, asked in one round trip: the queries go as the
+    branches of one UNION ALL, each in columns of its own (NULL in the others, so that
+    no two queries' types have to agree) after a first column with its number. (psycopg's
+    pipeline mode would also send them together, but it polls while it waits: a core's
+    worth of CPU; and `= ANY(array)` gets a generic plan that scans the table once psycopg
+    prepares the statement.)"""
     connection = session.connection()
     dialect = connection.dialect
-    raw = connection.connection.driver_connection
     mark = _marker(dialect)
     quote = dialect.identifier_preparer.quote
-    found: list[list[tuple]] = []
-    cursor = raw.cursor()
+    offsets = [0]
+    for query in queries:
+        offsets.append(offsets[-1] + len(query.columns))
+    branches: list[tuple[str, list[Any]]] = []
+    for number, query in enumerate(queries):
+        before, after = offsets[number], offsets[-1] - offsets[number + 1]
+        selected = ", ".join(
+            ["NULL"] * before + [quote(name) for name in query.columns] + ["NULL"] * after
+        )
+        for start in range(0, len(query.values), _IN_CHUNK):
+            chunk = list(query.values[start : start + _IN_CHUNK])
+            condition = f"{quote(query.key)} IN ({', '.join(mark for _ in chunk)})"
+            if query.also:
+                condition += f" AND {query.also}"
+            sql = f"SELECT {number}, {selected} FROM {query.table.name} WHERE {condition}"  # noqa: S608
+            branches.append((sql, chunk))
+    found: list[list[tuple]] = [[] for _ in queries]
+    cursor = connection.connection.driver_connection.cursor()
     try:
-        for query in queries:
-            rows: list[tuple] = []
-            selected = ", ".join(quote(name) for name in query.columns)
-            for start in range(0, len(query.values), _IN_CHUNK):
-                chunk = list(query.values[start : start + _IN_CHUNK])
-                condition = f"{quote(query.key)} IN ({', '.join(mark for _ in chunk)})"
-                if query.also:
-                    condition += f" AND {query.also}"
-                sql = f"SELECT {selected} FROM {query.table.name} WHERE {condition}"  # noqa: S608
-                cursor.execute(sql, chunk)
-                rows += [tuple(row) for row in cursor.fetchall()]
-            found.append(rows)
+        for statement in _statements(branches):
+            sql = " UNION ALL ".join(branch for branch, _ in statement)
+            cursor.execute(sql, [value for _, values in statement for value in values])
+            for number, *row in cursor.fetchall():
+                found[number].append(tuple(row[offsets[number] : offsets[number + 1]]))
     finally:
         cursor.close()
     return found
+
+
+def _statements(branches: list[tuple[str, list[Any]]]) -> list[list[tuple[str, list[Any]]]]:
+    """Branches grouped into statements of at most `_IN_CHUNK` parameters (SQLite's limit
+    on bound variables), in order."""
+    statements: list[list[tuple[str, list[Any]]]] = []
+    size = _IN_CHUNK
+    for branch in branches:
+        if size + len(branch[1]) > _IN_CHUNK:
+            statements.append([])
+            size = 0
+        statements[-1].append(branch)
+        size += len(branch[1])
+    return statements

@@ -14,10 +14,11 @@ _BETWEEN_WORDS = re.compile(r"(\?=)\s+(=\?)")
 _FOLD = re.compile(r"\r?\n[ \t]*|\r[ \t]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
-_ADDR_SPEC = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+# A plain dot-atom address, as most mail carries; anything else goes to the full parser.
+ADDR_SPEC = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
 _PLAIN_ADDRESS = re.compile(
-    rf"[ \t]*(?:(?:([A-Za-z0-9'-]+(?:[ \t]+[A-Za-z0-9'-]+)*)[ \t]+)?<({_ADDR_SPEC})>"
-    rf"|({_ADDR_SPEC}))[ \t]*\Z"
+    rf"[ \t]*(?:(?:([A-Za-z0-9'-]+(?:[ \t]+[A-Za-z0-9'-]+)*)[ \t]+)?<({ADDR_SPEC})>"
+    rf"|({ADDR_SPEC}))[ \t]*\Z"
 )
 
 

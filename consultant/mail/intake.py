@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -13,18 +13,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from consultant import cases
 from consultant.batch_sql import (
-    SelectIn,
     TableRows,
     insert_rows,
     insert_rows_returning_ids,
     insert_tables,
     reserve_ids,
-    select_in_many,
 )
 from consultant.db import transaction
+from consultant.mail.batch_lookups import Lookups, Senders, ThreadIndex
 from consultant.mail.head import MessageHead, parse_head
-from consultant.models import Case, CaseStatus, DuplicateDelivery, Message, Requester
-from consultant.requesters import SenderPolicy, Verdict, judge_sender
+from consultant.models import Case, CaseStatus, DuplicateDelivery, Message
+from consultant.requesters import SenderPolicy
 
 log = logging.getLogger(__name__)
 
@@ -128,12 +127,36 @@ def store_once(sessions: sessionmaker[Session], item: Incoming) -> IntakeResult:
             return ingest_many(session, [item])[0]
 
 
+def store_batch(
+    sessions: sessionmaker[Session], items: list[Incoming]
+) -> list[IntakeResult | Exception]:
+    """Commit prepared messages in one transaction. If it fails (a unique-key race, one
+    message the database refuses), they are committed one by one, and each that still
+    fails is answered with its exception (its sender retries)."""
+    try:
+        with transaction(sessions) as session:
+            return list(ingest_many(session, items))
+    except Exception as exc:  # noqa: BLE001 - a race or one bad message: go one by one
+        if len(items) > 1:
+            log.warning("batch of %d failed (%s): one by one", len(items), type(exc).__name__)
+    results: list[IntakeResult | Exception] = []
+    for item in items:
+        try:
+            results.append(store_once(sessions, item))
+        except Exception as exc:  # noqa: BLE001 - that sender gets a temporary failure
+            log.error("intake of one message failed to commit: %s", type(exc).__name__)
+            results.append(exc)
+    return results
+
+
 def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
     """Store a batch of messages with a few statements, in order; the caller commits.
 
     Duplicates (already stored, or repeated within the batch) are counted, not stored. A
     unique-key race with another writer raises IntegrityError: retry one by one then."""
-    found = _Lookups(session, items)
+    found = Lookups(
+        session, {item.key for item in items}, [item.head for item in items if item.head]
+    )
     stored = found.stored_keys
     results = [_duplicate(item) for item in items]
     fresh: list[int] = []
@@ -205,34 +228,6 @@ def _duplicate(item: Incoming) -> IntakeResult:
     return IntakeResult(None, None, True, False, item.head.kind if item.head else "quarantined")
 
 
-class _Lookups:
-    """What the database already knows about a batch, asked in one round trip: which
-    messages are stored, which cases their references belong to, who is registered."""
-
-    def __init__(self, session: Session, items: list[Incoming]) -> None:
-        heads = [item.head for item in items if item.head is not None]
-        keys = tuple(sorted({item.key for item in items}))
-        references = tuple(sorted({r for head in heads for r in _referenced(head)}))
-        patterns = tuple(sorted({p for head in heads for p in _patterns(head.from_address)}))
-        stored, threads, registered = select_in_many(
-            session,
-            [
-                SelectIn(_MESSAGES, ("dedupe_key",), "dedupe_key", keys),
-                SelectIn(
-                    _MESSAGES,
-                    ("message_id", "id", "case_id"),
-                    "message_id",
-                    references,
-                    also="case_id IS NOT NULL",
-                ),
-                SelectIn(Requester.__table__, ("pattern",), "pattern", patterns),
-            ],
-        )
-        self.stored_keys = {key for (key,) in stored}
-        self.threads = _ThreadIndex(threads)
-        self.senders = _Senders({pattern for (pattern,) in registered})
-
-
 def _row(item: Incoming, case_id: int) -> dict:
     head = item.head
     return {
@@ -254,71 +249,6 @@ def _row(item: Incoming, case_id: int) -> dict:
     }
 
 
-class _ThreadIndex:
-    """Which case each referenced Message-ID belongs to: the newest stored message wins,
-    and messages placed earlier in the same batch count as newest."""
-
-    def __init__(self, rows: list[tuple]) -> None:
-        """`rows`: (Message-ID, row id, case id) of stored messages the batch refers to."""
-        # Message-ID → (row id, case id); messages of this batch carry their case object,
-        # which may not have an id yet.
-        self._newest: dict[str, tuple[int, int | Case | cases.NewCase]] = {}
-        for message_id, row_id, case_id in rows:
-            if row_id > self._newest.get(message_id, (0, 0))[0]:
-                self._newest[message_id] = (row_id, case_id)
-        self._next = max((row_id for row_id, _ in self._newest.values()), default=0)
-
-    def case_of(self, head: MessageHead) -> int | Case | cases.NewCase | None:
-        found = [self._newest[r] for r in _referenced(head) if r in self._newest]
-        return max(found, key=lambda entry: entry[0])[1] if found else None
-
-    def add(self, head: MessageHead, case: Case | cases.NewCase) -> None:
-        if head.message_id:
-            self._next += 1
-            self._newest[head.message_id[:998]] = (self._next, case)
-
-
-def _referenced(head: MessageHead) -> list[str]:
-    return [r for r in [head.in_reply_to, *head.references] if r]
-
-
-class _Senders:
-    """The sender policy for a batch, and the batch's new cases: requester entries are
-    looked up once for all its senders, guests under an open policy without a quota are
-    served without asking, and new cases are opened together in one statement."""
-
-    def __init__(self, registered: set[str]) -> None:
-        """`registered`: the requester patterns among the batch's senders."""
-        self._registered = registered
-        self.pending: list[cases.NewCase] = []
-
-    def open_case(self, spec: cases.NewCase) -> cases.NewCase:
-        self.pending.append(spec)
-        return spec
-
-    def open_pending(self, session: Session) -> None:
-        cases.open_cases(session, self.take_pending())
-
-    def take_pending(self) -> list[cases.NewCase]:
-        """The cases placed so far, for the caller to open."""
-        pending, self.pending = self.pending, []
-        return pending
-
-    def judge(self, session: Session, address: str, policy: SenderPolicy) -> Verdict:
-        guest = self._registered.isdisjoint(_patterns(address))
-        if guest and policy.mode == "open" and policy.guest_quota is None:
-            return Verdict(True)
-        # Quotas and notices count rows: this batch's new cases and notices must be in.
-        self.open_pending(session)
-        session.flush()
-        return judge_sender(session, address, policy)
-
-
-def _patterns(address: str) -> tuple[str, str]:
-    address = address.lower()
-    return address, "@" + address.rsplit("@", 1)[-1]
-
-
 @dataclass
 class _Placement:
     case: Case | cases.NewCase
@@ -327,9 +257,7 @@ class _Placement:
     notice: str = ""
 
 
-def _place(
-    session: Session, item: Incoming, threads: _ThreadIndex, senders: _Senders
-) -> _Placement:
+def _place(session: Session, item: Incoming, threads: ThreadIndex, senders: Senders) -> _Placement:
     """The message's case: the one it follows up, or a new one in its first state."""
     head = item.head
     if head is None:
@@ -379,7 +307,7 @@ def _follow_up(
 
 
 def _thread_case(
-    session: Session, head: MessageHead, threads: _ThreadIndex
+    session: Session, head: MessageHead, threads: ThreadIndex
 ) -> Case | cases.NewCase | None:
     """The case this message follows up: by In-Reply-To/References, then by our subject tag."""
     known = threads.case_of(head)
@@ -418,16 +346,40 @@ def store_and_enqueue(
         policy=policy,
     )
     result = store_once(sessions, item)
-    if result.notice and notify is not None and result.case_id is not None:
-        try:
-            notify(result.case_id, result.notice)
-        except Exception:  # noqa: BLE001 - a lost notice is not a lost message
-            log.warning(
-                "could not enqueue the %s notice for case %s", result.notice, result.case_id
-            )
-    if result.needs_analysis and enqueue is not None and result.case_id is not None:
-        try:
-            enqueue(result.case_id)
-        except Exception:  # noqa: BLE001 - the sweep re-enqueues it
-            log.warning("could not enqueue case %s; the sweep will retry", result.case_id)
+    follow_on([(result, enqueue, notify)])
     return result
+
+
+FollowOn = tuple[IntakeResult, Enqueue | None, Notify | None]
+
+
+def follow_on(committed: Sequence[FollowOn]) -> None:
+    """After the commit: each sender's notice, then the analyses, in one call per enqueue
+    function where it takes a batch (`enqueue.many`). A broker failure is logged and left
+    to the sweep: the messages are safe."""
+    analyses: dict[Enqueue, list[int]] = {}
+    for result, enqueue, notify in committed:
+        if result.case_id is None:
+            continue
+        if result.notice and notify is not None:
+            try:
+                notify(result.case_id, result.notice)
+            except Exception:  # noqa: BLE001 - a lost notice is not a lost message
+                log.warning(
+                    "could not enqueue the %s notice for case %s", result.notice, result.case_id
+                )
+        if result.needs_analysis and enqueue is not None:
+            analyses.setdefault(enqueue, []).append(result.case_id)
+    for enqueue, case_ids in analyses.items():
+        many = getattr(enqueue, "many", None)
+        try:
+            if many is not None:
+                many(case_ids)
+            else:
+                for case_id in case_ids:
+                    enqueue(case_id)
+        except Exception:  # noqa: BLE001 - the sweep re-enqueues them
+            log.warning(
+                "could not enqueue cases %s; the sweep will retry",
+                ", ".join(map(str, case_ids)),
+            )

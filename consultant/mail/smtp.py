@@ -19,13 +19,13 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
+from consultant.mail.headers import ADDR_SPEC
 from consultant.mail.intake import OPEN_POLICY, Enqueue, IntakeResult, Notify, store_and_enqueue
 from consultant.requesters import SenderPolicy
 
 log = logging.getLogger(__name__)
 LONGEST_LINE = 1024 * 1024  # bytes in one line of DATA; see _DeskSMTP
-_DOT_ATOM = r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
-_PLAIN_PATH = re.compile(rf"[ \t]*<({_DOT_ATOM}@{_DOT_ATOM})>[ \t]*([ -~]*)\Z")
+_PLAIN_PATH = re.compile(rf"[ \t]*<({ADDR_SPEC})>[ \t]*([ -~]*)\Z")
 
 
 class RateLimiter:

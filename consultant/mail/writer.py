@@ -32,7 +32,15 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from consultant.errors import TransientError
-from consultant.mail.intake import Enqueue, IntakeResult, Notify, ingest_many, prepare, store_once
+from consultant.mail.intake import (
+    Enqueue,
+    FollowOn,
+    IntakeResult,
+    Notify,
+    follow_on,
+    prepare,
+    store_batch,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +80,7 @@ class GroupCommitStore:
         self._profiles: dict[tuple, int] = {}
         self._slots = [_Slot(self._start_child()) for _ in range(writers)]
         self._starting: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
-        self._after: queue.SimpleQueue[list[tuple] | None] = queue.SimpleQueue()
+        self._after: queue.SimpleQueue[list[FollowOn] | None] = queue.SimpleQueue()
         self._after_thread = threading.Thread(
             target=self._run_after_commit, name="intake-after-commit", daemon=True
         )
@@ -97,9 +105,7 @@ class GroupCommitStore:
         if profile not in slot.child.profiles:  # what is the same for every message, once
             slot.child.writer.write(_frame(("profile", profile, options)))
             slot.child.profiles.add(profile)
-        slot.child.writer.write(
-            _frame(("message", seq, raw, envelope_from, envelope_to, profile))
-        )
+        slot.child.writer.write(_frame(("message", seq, raw, envelope_from, envelope_to, profile)))
         if len(raw) > 256 * 1024:
             await slot.child.writer.drain()  # a big message: let the socket catch up
         result = await waiter
@@ -165,7 +171,7 @@ class GroupCommitStore:
             for seq in list(slot.pending):
                 self._settle(slot, seq, _Failure("the intake writer stopped"))
 
-    def _settle(self, slot: _Slot, seq: int, result: IntakeResult | _Failure) -> tuple | None:
+    def _settle(self, slot: _Slot, seq: int, result: IntakeResult | _Failure) -> FollowOn | None:
         """Answer the sender; returns the enqueue/notify work the result calls for."""
         entry = slot.pending.pop(seq, None)
         if entry is None:
@@ -173,30 +179,14 @@ class GroupCommitStore:
         waiter, enqueue, notify = entry
         if not waiter.cancelled():
             waiter.set_result(result)
-        if isinstance(result, IntakeResult) and _has_follow_on(result, enqueue, notify):
+        if isinstance(result, IntakeResult) and (result.needs_analysis or result.notice):
             return (result, enqueue, notify)
         return None
 
     def _run_after_commit(self) -> None:
         """Enqueue analyses and notices, a committed batch at a time."""
         while (batch := self._after.get()) is not None:
-            for result, enqueue, notify in batch:
-                try:
-                    if result.notice and notify is not None:
-                        notify(result.case_id, result.notice)
-                    if result.needs_analysis and enqueue is not None:
-                        enqueue(result.case_id)
-                except Exception:  # noqa: BLE001 - the sweep re-enqueues what is stuck
-                    log.warning(
-                        "could not enqueue work for case %s; the sweep will retry",
-                        result.case_id,
-                    )
-
-
-def _has_follow_on(result: IntakeResult, enqueue: Enqueue | None, notify: Notify | None) -> bool:
-    if result.case_id is None:
-        return False
-    return bool((result.notice and notify) or (result.needs_analysis and enqueue))
+            follow_on(batch)
 
 
 class _Slot:
@@ -356,19 +346,10 @@ def _store_batch(
     sessions: sessionmaker[Session], batch: list[tuple[int, bytes, dict]]
 ) -> list[tuple[int, IntakeResult | _Failure]]:
     items = [prepare(raw, **options) for _, raw, options in batch]
-    seqs = [seq for seq, _, _ in batch]
-    try:
-        with sessions() as session, session.begin():
-            return list(zip(seqs, ingest_many(session, items), strict=True))
-    except Exception as exc:  # noqa: BLE001 - a race or one bad message: go one by one
-        if len(batch) > 1:
-            log.warning("batch of %d failed (%s): one by one", len(batch), type(exc).__name__)
-    answers: list[tuple[int, IntakeResult | _Failure]] = []
-    for seq, item in zip(seqs, items, strict=True):
-        try:
-            answers.append((seq, store_once(sessions, item)))
-        except Exception as exc:  # noqa: BLE001 - that sender gets a 451
-            log.error("intake of one message failed to commit: %s", type(exc).__name__)
-            answers.append((seq, _Failure(f"storage failed: {type(exc).__name__}")))
-    return answers
-
+    results = store_batch(sessions, items)
+    return [
+        (seq, _Failure(f"storage failed: {type(result).__name__}"))
+        if isinstance(result, Exception)
+        else (seq, result)
+        for (seq, _, _), result in zip(batch, results, strict=True)
+    ]

@@ -8,6 +8,7 @@ import shutil
 import signal
 import smtplib
 import subprocess
+import sys
 import threading
 import time
 from email.message import EmailMessage
@@ -138,8 +139,17 @@ def test_worker_killed_mid_work_drafts_every_case_once(tmp_path, database_url, r
     try:
         stack.start_smtp()
         worker = stack.start_worker(name="victim")
-        for n in range(40):
-            assert deliver(stack.smtp_port, question(n)) == 250
+        codes: list[int] = []
+
+        def connection(first: int) -> None:  # concurrent senders: batches of several cases
+            codes.extend(deliver(stack.smtp_port, question(n)) for n in range(first, first + 10))
+
+        senders = [threading.Thread(target=connection, args=(k * 10,)) for k in range(4)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(timeout=60)
+        assert codes == [250] * 40
         wait_until(lambda: len(drafted_counts(stack)) >= 3, 60, "the first drafts", stack)
         os.killpg(worker.pid, signal.SIGKILL)  # no warm shutdown, no acks
         worker.wait()
@@ -147,6 +157,34 @@ def test_worker_killed_mid_work_drafts_every_case_once(tmp_path, database_url, r
         wait_until(lambda: len(drafted_counts(stack)) == 40, 90, "all 40 drafts", stack)
         time.sleep(3)  # let any redelivered or swept task run; it must change nothing
         assert set(drafted_counts(stack).values()) == {1}
+    finally:
+        stack.stop()
+
+
+def test_a_batch_task_drafts_each_case_once_and_hands_a_failure_on(
+    tmp_path, database_url, relay, redis_server
+):
+    """Cases committed together reach the workers as one task; a case in it that cannot be
+    drafted goes on alone to `analyze_case` and stops none of the others."""
+    import redis
+
+    broker = f"{redis_server}/14"
+    redis.Redis.from_url(broker).flushdb()
+    stack = Stack(tmp_path, database_url, broker, relay.url)
+    try:
+        stack.start_smtp()
+        for n in range(5):
+            assert deliver(stack.smtp_port, question(n)) == 250
+        redis.Redis.from_url(broker).flushdb()  # drop the listener's own tasks for these
+        publish = "from workers.tasks import enqueue_analysis; enqueue_analysis.many([1, 2, 999, 3, 4, 5])"
+        subprocess.run([sys.executable, "-c", publish], env=stack.env, check=True, timeout=60)
+        stack.start_worker(beat=False)
+        wait_until(lambda: len(drafted_counts(stack)) == 5, 60, "five drafts", stack)
+        time.sleep(2)
+        assert drafted_counts(stack) == {n: 1 for n in range(1, 6)}
+        log = (tmp_path / "worker-w1.log").read_text()
+        assert "workers.tasks.analyze_cases" in log
+        assert "case 999: drafting failed in a batch" in log
     finally:
         stack.stop()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from email.message import EmailMessage
 
 from sqlalchemy import func, select
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from consultant import requesters
 from consultant.db import transaction
 from consultant.mail.head import parse_head
-from consultant.mail.intake import ingest_many, prepare, store_once
+from consultant.mail.intake import follow_on, ingest_many, prepare, store_once
 from consultant.mail.parse import parse_message
 from consultant.models import Case, DuplicateDelivery, Message
 from consultant.requesters import SenderPolicy
@@ -94,3 +95,45 @@ def test_the_head_agrees_with_the_full_parse():
     head, full = parse_head(message), parse_message(message)
     for name in head.__dataclass_fields__:
         assert getattr(head, name) == getattr(full, name), name
+
+
+class BatchEnqueue:
+    """An enqueue function that also takes a committed batch at once, as the workers' does."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.single: list[int] = []
+        self.batches: list[list[int]] = []
+        self.fail = fail
+
+    def __call__(self, case_id: int) -> None:
+        self.single.append(case_id)
+
+    def many(self, case_ids: list[int]) -> None:
+        if self.fail:
+            raise ConnectionError("broker down")
+        self.batches.append(case_ids)
+
+
+def test_follow_on_enqueues_a_batch_in_one_call_and_notices_each(sessions):
+    results = batch(
+        sessions,
+        [raw("a@clinic.example", "one", "<f1@x>"), raw("b@clinic.example", "two", "<f2@x>")],
+    )
+    enqueue, plain, notices = BatchEnqueue(), [], []
+    noticed = replace(results[1], notice="unregistered")
+    follow_on(
+        [
+            (results[0], enqueue, None),
+            (noticed, enqueue, lambda case_id, kind: notices.append((case_id, kind))),
+            (results[0], plain.append, None),
+        ]
+    )
+    assert enqueue.batches == [[results[0].case_id, results[1].case_id]] and not enqueue.single
+    assert plain == [results[0].case_id]
+    assert notices == [(results[1].case_id, "unregistered")]
+
+
+def test_follow_on_survives_a_broker_failure(sessions, caplog):
+    (result,) = batch(sessions, [raw("a@clinic.example", "one", "<f3@x>")])
+    follow_on([(result, BatchEnqueue(fail=True), None)])
+    assert "the sweep will retry" in caplog.text
