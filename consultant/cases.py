@@ -43,6 +43,19 @@ def get_case(session: Session, case_id: int, *, for_update: bool = False) -> Cas
     return case
 
 
+def get_cases(session: Session, case_ids: list[int], *, for_update: bool = False) -> list[Case]:
+    """The cases, in id order (the order their locks are taken in, so that two callers
+    cannot deadlock); NotFound if any of them does not exist."""
+    query = select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)
+    if for_update:
+        query = query.with_for_update()
+    found = list(session.scalars(query))
+    missing = set(case_ids) - {case.id for case in found}
+    if missing:
+        raise NotFound(f"cases {', '.join(map(str, sorted(missing)))} do not exist")
+    return found
+
+
 def open_case(
     session: Session,
     *,

@@ -36,9 +36,18 @@ def _draft(case_id: int) -> bool:
 
 @app.task(name="workers.tasks.analyze_cases")
 def analyze_cases(case_ids: list[int]) -> int:
-    """Draft cases committed together, each in its own transaction: one task for a batch
-    spares the listener a publish per message. A case that fails is handed to
-    `analyze_case`, with its retries, and the rest go on."""
+    """Draft cases committed together: one task for a batch spares the listener a publish
+    per message, and one transaction loads them all at once. If the batch fails, each case
+    is drafted on its own, and one that fails then is handed to `analyze_case`, with its
+    retries, while the rest go on."""
+    try:
+        with transaction(sessions()) as session:
+            book, templates = codebook(), settings().template_dir
+            return len(casework.draft_cases(session, case_ids, book, template_dir=templates))
+    except Exception as exc:  # noqa: BLE001 - one bad case must not hold up the others
+        log.warning(
+            "a batch of %d cases failed (%s): one by one", len(case_ids), type(exc).__name__
+        )
     drafted = 0
     for case_id in case_ids:
         with log_context(case_id=case_id):

@@ -1,7 +1,7 @@
 """Drafting: a case's analysis → the reply a coder reviews (plain text and HTML, via Jinja2)."""
 
 from consultant.drafting.context import DESK_SIGNATURE, reply_context, signature
-from consultant.drafting.history import earlier_codes, keywords, similar_cases
+from consultant.drafting.history import answered_cases, earlier_codes, keywords, similar_cases
 from consultant.drafting.render import (
     WRAP_COLUMNS,
     TemplateCheckError,
@@ -17,6 +17,7 @@ __all__ = [
     "WRAP_COLUMNS",
     "TemplateCheckError",
     "annotate",
+    "answered_cases",
     "check_templates",
     "draft_reply",
     "earlier_codes",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from consultant.models import Case, CaseStatus, Draft
 
@@ -78,37 +79,68 @@ def _profile(subject: str, analysis: dict[str, Any]) -> tuple[set[str], set[str]
     return codes, words(f"{subject} {described}")
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def _jaccard(a: set[str] | frozenset[str], b: set[str] | frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+@dataclass(frozen=True)
+class Answered:
+    """An approved or sent case as similarity sees it: its latest draft's codes and wording."""
+
+    case_id: int
+    subject: str
+    codes: frozenset[str]
+    words: frozenset[str]
+
+
+def answered_cases(session: Session) -> list[Answered]:
+    """The most recent approved or sent cases, newest first: what a new draft is compared
+    with. Only the columns similarity needs are read, so a batch of drafts can share one
+    reading."""
+    latest = aliased(Draft)
+    newest_draft = select(func.max(latest.id)).where(latest.case_id == Case.id).scalar_subquery()
+    rows = session.execute(
+        select(Case.id, Case.subject, Draft.analysis)
+        .join(Draft, Draft.case_id == Case.id)
+        .where(Case.status.in_((CaseStatus.APPROVED, CaseStatus.SENT)), Draft.id == newest_draft)
+        .order_by(Case.id.desc())
+        .limit(CANDIDATE_CASES)
+    )
+    answered = []
+    for case_id, subject, analysis in rows:
+        codes, wording = _profile(subject, analysis or {})
+        answered.append(Answered(case_id, subject, frozenset(codes), frozenset(wording)))
+    return answered
+
+
 def similar_cases(
-    session: Session, case_id: int | None, subject: str, analysis: dict[str, Any], text: str = ""
+    session: Session,
+    case_id: int | None,
+    subject: str,
+    analysis: dict[str, Any],
+    text: str = "",
+    *,
+    answered: list[Answered] | None = None,
 ) -> list[dict[str, Any]]:
     """Up to 3 earlier approved or sent cases with the most similar codes and wording:
-    [{case_id, subject, score}], best first (score 0–1)."""
+    [{case_id, subject, score}], best first (score 0–1). `answered`: `answered_cases`,
+    when the caller has read it already."""
     codes = {c["code"] for c in analysis.get("codes", ())}
     wording = set(keywords(subject, text))
     if not codes and not wording:
         return []
-    query = (
-        select(Case)
-        .where(Case.status.in_((CaseStatus.APPROVED, CaseStatus.SENT)))
-        .order_by(Case.id.desc())
-        .limit(CANDIDATE_CASES)
-    )
-    if case_id is not None:
-        query = query.where(Case.id != case_id)
+    if answered is None:
+        answered = answered_cases(session)
     ranked = []
-    for other in session.scalars(query):
-        draft = other.current_draft
-        if draft is None:
+    for other in answered:
+        if other.case_id == case_id:
             continue
-        other_codes, other_words = _profile(other.subject, draft.analysis or {})
-        score = CODE_WEIGHT * _jaccard(codes, other_codes) + WORD_WEIGHT * _jaccard(
-            wording, other_words
+        score = CODE_WEIGHT * _jaccard(codes, other.codes) + WORD_WEIGHT * _jaccard(
+            wording, other.words
         )
         if score > 0:
-            ranked.append({"case_id": other.id, "subject": other.subject, "score": round(score, 3)})
+            ranked.append(
+                {"case_id": other.case_id, "subject": other.subject, "score": round(score, 3)}
+            )
     ranked.sort(key=lambda item: (-item["score"], -item["case_id"]))
     return ranked[:MAX_SIMILAR]
