@@ -9,7 +9,8 @@ Real processes, as in production: `consultant smtp` and `celery -A workers worke
 Redis (a private redis-server unless --redis is given). In the same run it measures the ceilings of the parts (a do-nothing aiosmtpd handler,
 16 clients; a no-op Celery task over the same Redis with 2 worker processes) and prints:
 
-- received (250 answers) == stored (messages) == drafted (cases with a draft), none twice;
+- received (250 answers) == stored (messages) == drafted (cases with a draft), none twice,
+  on a desk whose history holds `--answered` sent cases (each draft is compared with them);
 - receipt → draft latency p50/p99 (case_events: opened → drafted) at a steady offered rate
   and at saturation; intake messages/s and drafted cases/s at saturation;
 - scale-out: the same backlog drained by one worker process, then by two worker nodes with
@@ -273,6 +274,19 @@ def warm_up(stack: LoadStack, ledger: Ledger, run: str) -> int:
     return 40
 
 
+def answer_history(stack: LoadStack, ledger: Ledger, count: int) -> int:
+    """`count` questions drafted, then marked sent, before anything is measured: a desk
+    with a history, with which every new draft is compared (similar past answers)."""
+    first, before = ledger.max_case() + 1, ledger.drafted()
+    send_burst(stack.smtp_port, [question(n, "history") for n in range(count)], 4)
+    ledger.wait_drafted(before + count)
+    with ledger.engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE cases SET status = 'sent' WHERE id >= :first"), {"first": first}
+        )
+    return count
+
+
 def load_run(args: argparse.Namespace, data_dir: Path) -> None:
     null_rate = smtp_ceiling(min(args.messages, 4000), args.clients)
     print(f"ceiling: do-nothing aiosmtpd, {args.clients} clients      {null_rate:8.0f} msg/s")
@@ -282,7 +296,8 @@ def load_run(args: argparse.Namespace, data_dir: Path) -> None:
         print(f"ceiling: no-op Celery task, Redis, 2 processes  {noop_rate:8.0f} tasks/s")
         stack.start_smtp()
         stack.start_worker("worker", 2)
-        sent = warm_up(stack, ledger, "a")
+        sent = warm_up(stack, ledger, "a") + answer_history(stack, ledger, args.answered)
+        print(f"history: {args.answered} answered cases to compare new drafts with")
         print_rss(stack, "after warm-up")
         run = uuid.uuid4().hex[:6]
 
@@ -370,14 +385,14 @@ def soak(args: argparse.Namespace, data_dir: Path) -> None:
     try:
         stack.start_smtp()
         stack.start_worker("worker", 2)
-        warm_up(stack, ledger, "soak")
+        history = warm_up(stack, ledger, "soak") + answer_history(stack, ledger, args.answered)
         print_rss(stack, "start")
         per_minute = int(args.rate * 60)
         for minute in range(1, args.soak_minutes + 1):
             run = f"soak{minute}-{uuid.uuid4().hex[:4]}"
             send_steady(stack.smtp_port, [question(n, run) for n in range(per_minute)], args.rate)
             print_rss(stack, f"minute {minute}")
-        ledger.wait_drafted(40 + per_minute * args.soak_minutes)
+        ledger.wait_drafted(history + per_minute * args.soak_minutes)
         totals = ledger.totals()
         print(
             f"soak: stored {totals['stored']}, drafted {totals['drafted']}, drafted twice "
@@ -398,6 +413,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--scale-messages", type=int, default=2000)
     parser.add_argument("--soak-minutes", type=int, default=0)
+    parser.add_argument(
+        "--answered", type=int, default=500, help="answered cases in the desk's history"
+    )
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default="", help="default: a private redis-server")
     parser.add_argument(

@@ -41,12 +41,18 @@ class ReplySettings:
 
 
 def draft_case(
-    session: Session, case_id: int, book: CodeBook | None, *, template_dir: Path | None = None
+    session: Session,
+    case_id: int,
+    book: CodeBook | None,
+    *,
+    template_dir: Path | None = None,
+    answered: list[Answered] | None = None,
 ) -> bool:
     """Analyse the case's latest question and store a draft. False when there is nothing to do
-    (the case already moved on), which makes a repeated task harmless."""
+    (the case already moved on), which makes a repeated task harmless. `answered`: the
+    answered cases to compare with (`answered_cases`), if the caller keeps them."""
     case = cases.get_case(session, case_id, for_update=True)
-    return _draft(session, case, book, template_dir, answered=None)
+    return _draft(session, case, book, template_dir, answered=answered)
 
 
 def draft_cases(
@@ -55,6 +61,7 @@ def draft_cases(
     book: CodeBook | None,
     *,
     template_dir: Path | None = None,
+    answered: list[Answered] | None = None,
 ) -> list[int]:
     """Draft several cases in one transaction, as `draft_case` drafts each: loading them
     together costs one query per table for the lot. The ids drafted; raises NotFound,
@@ -64,7 +71,8 @@ def draft_cases(
     # approved or sent cases) is changed by drafting another case.
     with session.no_autoflush:
         batch = cases.get_cases(session, case_ids, for_update=True)
-        answered = answered_cases(session)
+        if answered is None:
+            answered = answered_cases(session)
         for case in batch:
             with log_context(case_id=case.id):
                 if _draft(session, case, book, template_dir, answered=answered):

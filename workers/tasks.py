@@ -11,7 +11,7 @@ from consultant.errors import PermanentError, TransientError
 from consultant.logs import log_context
 from consultant.models import CaseStatus, utcnow
 from workers.app import app
-from workers.runtime import codebook, sessions, settings
+from workers.runtime import answered_cases, codebook, sessions, settings
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,11 @@ def analyze_case(case_id: int) -> bool:
 def _draft(case_id: int) -> bool:
     with transaction(sessions()) as session:
         return casework.draft_case(
-            session, case_id, codebook(), template_dir=settings().template_dir
+            session,
+            case_id,
+            codebook(),
+            template_dir=settings().template_dir,
+            answered=answered_cases(),
         )
 
 
@@ -42,8 +46,14 @@ def analyze_cases(case_ids: list[int]) -> int:
     retries, while the rest go on."""
     try:
         with transaction(sessions()) as session:
-            book, templates = codebook(), settings().template_dir
-            return len(casework.draft_cases(session, case_ids, book, template_dir=templates))
+            drafted = casework.draft_cases(
+                session,
+                case_ids,
+                codebook(),
+                template_dir=settings().template_dir,
+                answered=answered_cases(),
+            )
+            return len(drafted)
     except Exception as exc:  # noqa: BLE001 - one bad case must not hold up the others
         log.warning(
             "a batch of %d cases failed (%s): one by one", len(case_ids), type(exc).__name__
