@@ -103,10 +103,11 @@ class GroupCommitStore:
         envelope_to = options.pop("envelope_to", ())
         profile = self._profile(options)
         if profile not in slot.child.profiles:  # what is the same for every message, once
-            slot.child.writer.write(_frame(("profile", profile, options)))
+            slot.child.send(_frame(("profile", profile, options)))
             slot.child.profiles.add(profile)
-        slot.child.writer.write(_frame(("message", seq, raw, envelope_from, envelope_to, profile)))
+        slot.child.send(_frame(("message", seq, raw, envelope_from, envelope_to, profile)))
         if len(raw) > 256 * 1024:
+            slot.child.flush()
             await slot.child.writer.drain()  # a big message: let the socket catch up
         result = await waiter
         if isinstance(result, _Failure):
@@ -211,6 +212,19 @@ class _Child:
         self.alive = True
         self.attached = False
         self.profiles: set[int] = set()  # the option profiles this writer has been sent
+        self._outbox: list[bytes] = []
+
+    def send(self, frame: bytes) -> None:
+        """Queue a frame; the frames of one turn of the event loop go in one write (one
+        wake-up of the writer rather than one per message)."""
+        if not self._outbox:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._outbox.append(frame)
+
+    def flush(self) -> None:
+        if self._outbox:
+            frames, self._outbox = self._outbox, []
+            self.writer.write(b"".join(frames))
 
     @classmethod
     def start(cls, url: str, max_batch: int, log_format: str | None) -> _Child:
