@@ -185,8 +185,23 @@ class GroupCommitStore:
         return None
 
     def _run_after_commit(self) -> None:
-        """Enqueue analyses and notices, a committed batch at a time."""
-        while (batch := self._after.get()) is not None:
+        """Enqueue analyses and notices of every batch committed since the last round.
+
+        A publish costs the broker client about 0.4 ms of this process's CPU whatever it
+        carries, and the listener's protocol work needs the same interpreter: under load,
+        the batches that committed while one round was publishing go out together, in
+        fuller tasks. An idle desk publishes each batch as soon as it commits."""
+        stopping = False
+        while not stopping and (batch := self._after.get()) is not None:
+            while True:
+                try:
+                    more = self._after.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                batch.extend(more)
             follow_on(batch)
 
 
