@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 from email import message_from_bytes, policy
@@ -104,16 +105,45 @@ def bare_head(raw: bytes) -> MessageHead:
     )  # fmt: skip
 
 
-def _headers(msg: Message) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, value in msg.raw_items():
-        found.setdefault(str(name).strip().lower(), []).append(decode_header(value))
-    return found
+class _Headers(Mapping[str, list[str]]):
+    """A message's headers by lower-cased name, each value decoded the first time it is
+    read: classification asks whether most headers exist, and reads only a few."""
+
+    def __init__(self, msg: Message) -> None:
+        self.raw: dict[str, list[object]] = {}
+        for name, value in msg.raw_items():
+            self.raw.setdefault(str(name).strip().lower(), []).append(value)
+        self._decoded: dict[str, list[str]] = {}
+
+    def __getitem__(self, name: str) -> list[str]:
+        decoded = self._decoded.get(name)
+        if decoded is None:
+            decoded = self._decoded[name] = [decode_header(v) for v in self.raw[name]]
+        return decoded
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.raw)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def values_of(self, name: str) -> list[object]:
+        """The raw values of one header (lower-case name), as the parser stored them."""
+        return self.raw.get(name, [])
 
 
-def _raw_values(msg: Message, name: str) -> list[object]:
-    wanted = name.lower()
-    return [value for key, value in msg.raw_items() if str(key).strip().lower() == wanted]
+def _report_type(msg: Message, headers: _Headers) -> str:
+    """The Content-Type's report-type parameter; the parameters are parsed only when the
+    header names it (a costly step that nearly all mail does not need)."""
+    if not any("report-type" in str(v).lower() for v in headers.values_of("content-type")):
+        return ""
+    try:
+        return str(msg.get_param("report-type") or "")
+    except Exception:  # noqa: BLE001 - hostile parameters read as none
+        return ""
 
 
 def _date_utc(value: str) -> str:
@@ -130,15 +160,12 @@ def read_head(
     msg: Message, raw: bytes, types: list[str], own_addresses: frozenset[str]
 ) -> MessageHead:
     """The head of a parsed message whose MIME parts have the content types `types`."""
-    headers = _headers(msg)
-    senders = addresses(_raw_values(msg, "From")) or addresses(_raw_values(msg, "Sender"))
+    headers = _Headers(msg)
+    senders = addresses(headers.values_of("from")) or addresses(headers.values_of("sender"))
     from_name, from_address = senders[0] if senders else ("", "")
     subject = (headers.get("subject") or [""])[0]
     date = (headers.get("date") or [""])[0]
-    try:
-        report_type = str(msg.get_param("report-type") or "")
-    except Exception:  # noqa: BLE001
-        report_type = ""
+    report_type = _report_type(msg, headers)
     kind, reasons = classify(
         headers,
         from_address=from_address,
@@ -154,8 +181,8 @@ def read_head(
         message_id=message_id[0] if message_id else "",
         from_address=from_address,
         from_name=from_name,
-        to=[address for _, address in addresses(_raw_values(msg, "To"))],
-        cc=[address for _, address in addresses(_raw_values(msg, "Cc"))],
+        to=[address for _, address in addresses(headers.values_of("to"))],
+        cc=[address for _, address in addresses(headers.values_of("cc"))],
         subject=subject,
         date=date,
         in_reply_to=in_reply_to[0] if in_reply_to else "",
