@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHARED_CMS ?= ../shared/data/cms
 
-.PHONY: run test setup lint eval bench clean
+.PHONY: run test setup lint eval bench clean lock
 
 run: setup
 	$(BIN)/consultant run
@@ -15,11 +15,17 @@ test: setup
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
 	touch $@
+
+# Pin what is installed now (after changing pyproject.toml): the versions setup and CI use.
+lock: setup
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test,bench]'
+	{ sed -n '1,2p' requirements.lock; $(BIN)/pip freeze --exclude-editable | sort -f; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 lint: setup
 	$(BIN)/ruff check .
