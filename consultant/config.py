@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # Intake writer processes behind the listener; more than one only pays off when the
     # database has cores of its own (on 2 shared cores one writer did as much, for less CPU).
     intake_writers: int = Field(default=1, ge=1, le=16)
+    # How far workers lower their CPU priority (nice): a sender waits on its 250 while a
+    # draft is queued work, so on a host shared with the listener intake goes first.
+    worker_nice: int = Field(default=10, ge=0, le=19)
     # Weekly digest: "mon 07:00" in `timezone`; extra recipients; what an empty week sends.
     digest_schedule: str = Field(
         default="mon 07:00",

@@ -1,6 +1,7 @@
 """The Celery application, configured from celeryconfig.py."""
 
 import logging
+import os
 import time
 
 from celery import Celery, signals
@@ -23,6 +24,16 @@ if app.conf.broker_url.startswith("sqla+"):
 def _structured_logging(loglevel: int | str = logging.INFO, **_: object) -> None:
     """Connected, so Celery leaves logging to us: the product's structured lines."""
     configure_logging(loglevel or logging.INFO)
+
+
+@signals.worker_init.connect
+def _yield_cpu_to_intake(**_: object) -> None:
+    """Before the pool starts, so its processes inherit it: the worker runs at
+    CONSULTANT_WORKER_NICE, and a listener on the same host is never slowed by drafting."""
+    from workers.runtime import settings
+
+    if settings().worker_nice:
+        os.nice(settings().worker_nice)
 
 
 _task_log = logging.getLogger("workers.timing")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import email
 import smtplib
+import time
 import uuid
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +97,29 @@ def test_question_to_reviewed_threaded_reply(stack):
     assert len(stack.cli_json("cases", "list", "--status", "all")) == 1
     actions = [event["action"] for event in again["events"]]
     assert actions.count("drafted") == 2 and "follow-up" in actions
+
+
+def _niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def _children(pid: int) -> list[int]:
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
+
+
+@pytest.mark.parametrize("broker_url", ["sqla"], indirect=True)
+def test_workers_yield_the_cpu_to_the_listener(stack):
+    """The worker and its pool run at CONSULTANT_WORKER_NICE (10) below the listener."""
+    stack.start_smtp()
+    worker = stack.start_worker(beat=False)
+    log = stack.data_dir / "worker-w1.log"
+    deadline = time.monotonic() + 30
+    while b" ready." not in (log.read_bytes() if log.exists() else b""):
+        assert worker.poll() is None and time.monotonic() < deadline, stack.logs()
+        time.sleep(0.1)
+    listener = stack.processes[0].pid
+    pool = _children(worker.pid)
+    assert pool, "the prefork pool has no process"
+    for pid in [worker.pid, *pool]:
+        assert _niceness(pid) == min(19, _niceness(listener) + 10)
