@@ -121,6 +121,10 @@ class _Headers(Mapping[str, list[str]]):
             decoded = self._decoded[name] = [decode_header(v) for v in self.raw[name]]
         return decoded
 
+    def get(self, name: str, default: list[str] | None = None) -> list[str] | None:
+        """Without raising and catching KeyError for each absent header, as Mapping's would."""
+        return self[name] if name in self.raw else default
+
     def __contains__(self, name: object) -> bool:
         return name in self.raw
 
