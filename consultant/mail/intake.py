@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +43,7 @@ class IntakeResult:
     needs_analysis: bool
     kind: str
     notice: str = ""  # a notice to send to the sender after the commit ("" for none)
+    status: str = ""  # the case's status once the message is in ("" for a duplicate)
 
 
 def dedupe_key(head: MessageHead) -> str:
@@ -210,18 +211,31 @@ def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
         item, case = items[index], placement.case
         if placement.follow_up:
             placement.needs_analysis = _follow_up(session, case, item, message_id)
-        log.info(
-            "stored message %s as case %s (%s)",
-            message_id,
-            case.id,
-            case.status,
-            extra={"case_id": case.id, "message_id": message_id},
-        )
         kind = item.head.kind if item.head else "quarantined"
         results[index] = IntakeResult(
-            message_id, case.id, False, placement.needs_analysis, kind, placement.notice
+            message_id,
+            case.id,
+            False,
+            placement.needs_analysis,
+            kind,
+            placement.notice,
+            str(case.status),
         )
     return results
+
+
+def log_stored(results: Iterable[IntakeResult | Exception]) -> None:
+    """A line for each message stored, written once it is committed; the intake writer
+    writes them after answering the senders, so that no acknowledgement waits on a log."""
+    for result in results:
+        if isinstance(result, IntakeResult) and result.message_id is not None:
+            log.info(
+                "stored message %s as case %s (%s)",
+                result.message_id,
+                result.case_id,
+                result.status,
+                extra={"case_id": result.case_id, "message_id": result.message_id},
+            )
 
 
 def _duplicate(item: Incoming) -> IntakeResult:
@@ -346,6 +360,7 @@ def store_and_enqueue(
         policy=policy,
     )
     result = store_once(sessions, item)
+    log_stored([result])
     follow_on([(result, enqueue, notify)])
     return result
 

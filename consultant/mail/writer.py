@@ -38,6 +38,7 @@ from consultant.mail.intake import (
     IntakeResult,
     Notify,
     follow_on,
+    log_stored,
     prepare,
     store_batch,
 )
@@ -311,6 +312,7 @@ def run_writer(sock: socket.socket, url: str, max_batch: int, log_format: str | 
     while batch := frames.next_batch(max_batch):
         results = _store_batch(sessions, batch)
         sock.sendall(_frame(results))
+        log_stored(result for _, result in results)
 
 
 class _Frames:
