@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import free_port, port_open
+from tests.stack import children
 
 REPO = Path(__file__).resolve().parents[1]
 DESK = "questions@desk.example"
@@ -177,14 +178,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found.extend(int(child) for child in text)
-    return sorted(found)
 
 
 def send_burst(port: int, messages: list[bytes], clients: int) -> tuple[float, int]:

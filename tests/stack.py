@@ -128,6 +128,16 @@ class Stack:
             args += ["--beat", f"--schedule={self.data_dir / 'beat-schedule'}"]
         return self._spawn(*args, log_name=f"worker-{name}.log")
 
+    def wait_for_workers(self, names: list[str], timeout: float = 30) -> None:
+        """Until the log of each named worker (`start_worker(name=…)`) says it is ready."""
+        deadline = time.monotonic() + timeout
+        for name in names:
+            log = self.data_dir / f"worker-{name}.log"
+            while not (log.exists() and " ready." in log.read_text(errors="replace")):
+                if time.monotonic() > deadline:
+                    raise AssertionError(self.logs())
+                time.sleep(0.05)
+
     def start_beat(self, name: str) -> subprocess.Popen:
         """A Celery beat scheduler of its own (own schedule file), as on a second machine."""
         return self._spawn(
@@ -175,3 +185,11 @@ class Stack:
                 )
             time.sleep(0.1)
         return self.cli_json("cases", "show", str(case_id))
+
+
+def children(pid: int) -> list[int]:
+    """The process ids that `pid` has started (by any of its threads), in order."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.extend(int(child) for child in (task / "children").read_text().split())
+    return sorted(found)

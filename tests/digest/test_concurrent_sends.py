@@ -29,16 +29,6 @@ def redis_broker(redis_server):
     return f"{redis_server}/{db}"
 
 
-def wait_until_ready(stack: Stack, names: list[str], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    for name in names:
-        log = stack.data_dir / f"worker-{name}.log"
-        while not (log.exists() and " ready." in log.read_text(errors="replace")):
-            if time.monotonic() > deadline:
-                raise AssertionError(stack.logs())
-            time.sleep(0.05)
-
-
 def test_racing_runs_send_one_digest_per_recipient(tmp_path, sessions, redis_broker) -> None:
     with transaction(sessions) as session:
         seed_weeks(session)
@@ -53,7 +43,7 @@ def test_racing_runs_send_one_digest_per_recipient(tmp_path, sessions, redis_bro
         try:
             stack.start_worker(beat=False, name="w1")
             stack.start_worker(beat=False, name="w2")
-            wait_until_ready(stack, ["w1", "w2"])
+            stack.wait_for_workers(["w1", "w2"])
             enqueue = (
                 "from workers.tasks import send_weekly_digest as task\n"
                 "for _ in range(6): task.delay('2026-W44')\n"

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import email
 import smtplib
-import time
 import uuid
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
-from tests.stack import DESK, RelaySink, Stack
+from tests.stack import DESK, RelaySink, Stack, children
 
 pytestmark = pytest.mark.slow
 
@@ -103,23 +102,14 @@ def _niceness(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
-def _children(pid: int) -> list[int]:
-    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [int(child) for child in found]
-
-
 @pytest.mark.parametrize("broker_url", ["sqla"], indirect=True)
 def test_workers_yield_the_cpu_to_the_listener(stack):
     """The worker and its pool run at CONSULTANT_WORKER_NICE (10) below the listener."""
     stack.start_smtp()
     worker = stack.start_worker(beat=False)
-    log = stack.data_dir / "worker-w1.log"
-    deadline = time.monotonic() + 30
-    while b" ready." not in (log.read_bytes() if log.exists() else b""):
-        assert worker.poll() is None and time.monotonic() < deadline, stack.logs()
-        time.sleep(0.1)
+    stack.wait_for_workers(["w1"])
     listener = stack.processes[0].pid
-    pool = _children(worker.pid)
+    pool = children(worker.pid)
     assert pool, "the prefork pool has no process"
     for pid in [worker.pid, *pool]:
         assert _niceness(pid) == min(19, _niceness(listener) + 10)
