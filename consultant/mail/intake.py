@@ -224,11 +224,11 @@ def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
     return results
 
 
-def log_stored(results: Iterable[IntakeResult | Exception]) -> None:
+def log_stored(results: Iterable[IntakeResult]) -> None:
     """A line for each message stored, written once it is committed; the intake writer
     writes them after answering the senders, so that no acknowledgement waits on a log."""
     for result in results:
-        if isinstance(result, IntakeResult) and result.message_id is not None:
+        if result.message_id is not None:
             log.info(
                 "stored message %s as case %s (%s)",
                 result.message_id,

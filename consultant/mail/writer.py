@@ -312,7 +312,7 @@ def run_writer(sock: socket.socket, url: str, max_batch: int, log_format: str | 
     while batch := frames.next_batch(max_batch):
         results = _store_batch(sessions, batch)
         sock.sendall(_frame(results))
-        log_stored(result for _, result in results)
+        log_stored(result for _, result in results if isinstance(result, IntakeResult))
 
 
 class _Frames:
