@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from psycopg import ClientCursor, pq
 from sqlalchemy import DateTime, LargeBinary, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -145,15 +146,15 @@ def insert_tables(session: Session, parts: Sequence[TableRows]) -> None:
         return
     connection = session.connection()
     dialect = connection.dialect
-    cursor = connection.connection.driver_connection.cursor()
+    driver = connection.connection.driver_connection
+    if dialect.name == "postgresql":
+        plans = [_plan(part.table, frozenset(part.rows[0]), dialect) for part in parts]
+        statement = _json_insert(tuple((p.table, p.ids is not None) for p in parts))
+        values = [_json_rows(plan, part) for plan, part in zip(plans, parts, strict=True)]
+        _execute(driver, statement, values).close()
+        return
+    cursor = driver.cursor()
     try:
-        if dialect.name == "postgresql":
-            plans = [_plan(part.table, frozenset(part.rows[0]), dialect) for part in parts]
-            statement = _json_insert(tuple((p.table, p.ids is not None) for p in parts))
-            cursor.execute(
-                statement, [_json_rows(plan, part) for plan, part in zip(plans, parts, strict=True)]
-            )
-            return
         for part in parts:
             plan = _plan(part.table, frozenset(part.rows[0]), dialect)
             values = _rows(plan, part.rows)
@@ -164,6 +165,32 @@ def insert_tables(session: Session, parts: Sequence[TableRows]) -> None:
                 cursor.executemany(plan.insert_with_id, rows)
     finally:
         cursor.close()
+
+
+def _execute(driver: Any, statement: str, params: Sequence[Any], *, bind_here: bool = False) -> Any:
+    """Run one of our statements on PostgreSQL; the cursor, at its rows, for the caller to
+    close.
+
+    `bind_here`: psycopg puts the parameters into the statement's text (no server-side
+    prepare). For statements whose text changes from call to call, such as the batch
+    lookups' IN lists, that measured half the round trip's time: bound by the server, each
+    new text was prepared, then evicted from psycopg's cache.
+
+    On a connection that leaves BEGIN to the transaction's first statement (the intake
+    writer's: `db.make_engine(begin_in_sql=True)`), a statement that finds no transaction
+    open carries the BEGIN itself, which would otherwise cost a round trip of its own
+    (two statements in one text: bound here too)."""
+    idle = driver.pgconn.transaction_status == pq.TransactionStatus.IDLE
+    opening = "BEGIN; " if driver.autocommit and idle else ""
+    if not opening and not bind_here:
+        cursor = driver.cursor()
+        cursor.execute(statement, params)
+        return cursor
+    cursor = ClientCursor(driver)
+    cursor.execute(opening + statement, params)
+    if opening:
+        cursor.nextset()  # past BEGIN's empty result, to the statement's own
+    return cursor
 
 
 @lru_cache(maxsize=32)
@@ -231,12 +258,10 @@ def reserve_ids(session: Session, wanted: Sequence[tuple[Table, int]]) -> list[l
     counts = [n for _, n in wanted]
     if not any(counts):
         return [[] for _ in wanted]
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        cursor.execute(_reserve_sql(tuple(table for table, _ in wanted)), [*counts, max(counts)])
+    driver = connection.connection.driver_connection
+    sql = _reserve_sql(tuple(table for table, _ in wanted))
+    with _execute(driver, sql, [*counts, max(counts)]) as cursor:
         rows = cursor.fetchall()
-    finally:
-        cursor.close()
     return [[row[i] for row in rows[:n]] for i, n in enumerate(counts)]
 
 
@@ -266,10 +291,10 @@ class SelectIn:
 def select_in_many(session: Session, queries: Sequence[SelectIn]) -> list[list[tuple]]:
     """The rows of each query, in order, asked in one round trip: the queries go as the
     branches of one UNION ALL, each in columns of its own (NULL in the others, so that
-    no two queries' types have to agree) after a first column with its number. (psycopg's
-    pipeline mode would also send them together, but it polls while it waits: a core's
-    worth of CPU; and `= ANY(array)` gets a generic plan that scans the table once psycopg
-    prepares the statement.)"""
+    no two queries' types have to agree) after a first column with its number, with the
+    values bound into the text (`_execute`). (psycopg's pipeline mode would also send them
+    together, but it polls while it waits: a core's worth of CPU; and `= ANY(array)` gets a
+    generic plan that scans the table once psycopg prepares the statement.)"""
     connection = session.connection()
     dialect = connection.dialect
     mark = _marker(dialect)
@@ -291,16 +316,25 @@ def select_in_many(session: Session, queries: Sequence[SelectIn]) -> list[list[t
             sql = f"SELECT {number}, {selected} FROM {query.table.name} WHERE {condition}"  # noqa: S608
             branches.append((sql, chunk))
     found: list[list[tuple]] = [[] for _ in queries]
-    cursor = connection.connection.driver_connection.cursor()
+    for statement in _statements(branches):
+        sql = " UNION ALL ".join(branch for branch, _ in statement)
+        params = [value for _, values in statement for value in values]
+        for number, *row in _run(connection, sql, params):
+            found[number].append(tuple(row[offsets[number] : offsets[number + 1]]))
+    return found
+
+
+def _run(connection: Any, sql: str, params: list[Any]) -> list[tuple]:
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        cursor = _execute(driver, sql, params, bind_here=True)
+    else:
+        cursor = driver.cursor()
+        cursor.execute(sql, params)
     try:
-        for statement in _statements(branches):
-            sql = " UNION ALL ".join(branch for branch, _ in statement)
-            cursor.execute(sql, [value for _, values in statement for value in values])
-            for number, *row in cursor.fetchall():
-                found[number].append(tuple(row[offsets[number] : offsets[number + 1]]))
+        return cursor.fetchall()
     finally:
         cursor.close()
-    return found
 
 
 def _statements(branches: list[tuple[str, list[Any]]]) -> list[list[tuple[str, list[Any]]]]:

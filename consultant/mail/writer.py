@@ -306,8 +306,9 @@ def run_writer(sock: socket.socket, url: str, max_batch: int, log_format: str | 
         configure_logging(logging.INFO, json_lines=log_format == "json")
     from consultant.db import make_engine, session_factory
 
-    # A dropped connection fails one batch, which is then retried message by message.
-    sessions = session_factory(make_engine(url, pool_size=2, pre_ping=False))
+    # A dropped connection fails one batch, which is then retried message by message. Each
+    # transaction opens with the batch's lookups, which carry its BEGIN (`begin_in_sql`).
+    sessions = session_factory(make_engine(url, pool_size=2, pre_ping=False, begin_in_sql=True))
     frames = _Frames(sock)
     while batch := frames.next_batch(max_batch):
         results = _store_batch(sessions, batch)

@@ -5,15 +5,28 @@ from __future__ import annotations
 from dataclasses import replace
 from email.message import EmailMessage
 
+import pytest
 from sqlalchemy import func, select
 
 from consultant import requesters
-from consultant.db import transaction
+from consultant.db import make_engine, session_factory, transaction
 from consultant.mail.head import parse_head
 from consultant.mail.intake import follow_on, ingest_many, prepare, store_once
 from consultant.mail.parse import parse_message
 from consultant.models import Case, DuplicateDelivery, Message
 from consultant.requesters import SenderPolicy
+
+
+@pytest.fixture(params=["driver_begins", "first_statement_begins"])
+def sessions(database_url: str, request: pytest.FixtureRequest):  # noqa: ANN201 - sessionmaker
+    """Every test twice on PostgreSQL: with the driver's own BEGIN, and as the intake writer
+    connects, with the BEGIN carried by the batch's first statement."""
+    begin_in_sql = request.param == "first_statement_begins"
+    if begin_in_sql and database_url.startswith("sqlite"):
+        pytest.skip("SQLite's driver always begins its own transactions")
+    engine = make_engine(database_url, begin_in_sql=begin_in_sql)
+    yield session_factory(engine)
+    engine.dispose()
 
 
 def raw(sender: str, subject: str, message_id: str, **headers: str) -> bytes:
@@ -46,6 +59,15 @@ def test_repeats_within_a_batch_and_of_stored_mail_are_counted_not_stored(sessio
     results = batch(sessions, [first, raw("a@clinic.example", "two", "<two@x>"), first])
     assert [r.duplicate for r in results] == [True, False, True]
     assert count(sessions, Message) == 2 and count(sessions, DuplicateDelivery) == 2
+
+
+def test_a_batch_that_fails_after_its_insert_leaves_nothing(sessions):
+    items = [prepare(raw("a@clinic.example", f"q{n}", f"<{n}@x>"), source="smtp") for n in range(3)]
+    with pytest.raises(RuntimeError), transaction(sessions) as session:
+        assert all(not r.duplicate for r in ingest_many(session, items))
+        raise RuntimeError("the commit never comes")
+    assert count(sessions, Message) == 0 and count(sessions, Case) == 0
+    assert [r.duplicate for r in batch(sessions, [item.raw for item in items])] == [False] * 3
 
 
 def test_a_reply_threads_onto_a_case_opened_earlier_in_the_same_batch(sessions):
