@@ -30,20 +30,29 @@ class _Plan:
     columns: tuple[str, ...]
     processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, converter)
     defaults: tuple[tuple[int, Any], ...]  # (column index, default) of left-out columns
-    key: str
+    foreign: tuple[tuple[int, str], ...]  # (column index, table it refers to)
     insert: str
     insert_returning_id: str
-    insert_with_id: str
     to_json: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, to JSON form)
 
     def json_values(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """The row for `json_populate_recordset`: the column's text form where JSON has
-        none (timestamps, bytes); JSON columns as the JSON they hold."""
-        return dict(zip(self.columns, self._converted(row, self.to_json), strict=True))
+        none (timestamps, bytes); JSON columns as the JSON they hold; a `Drawn` key as
+        minus its row's ordinal, which the statement looks up (`_json_insert`)."""
+        values = self._converted(row, self.to_json)
+        for index, _ in self.foreign:
+            if isinstance(drawn := values[index], Drawn):
+                values[index] = -(drawn.row + 1)
+        return dict(zip(self.columns, values, strict=True))
 
-    def values(self, row: Mapping[str, Any]) -> list:
-        """The row's parameters, in column order, as the column types bind them."""
-        return self._converted(row, self.processors)
+    def values(self, row: Mapping[str, Any], drawn: Mapping[str, list[int]]) -> list:
+        """The row's parameters, in column order, as the column types bind them; a `Drawn`
+        key replaced by the key drawn for it (`drawn`: the keys drawn so far, by table)."""
+        values = self._converted(row, self.processors)
+        for index, table in self.foreign:
+            if isinstance(reference := values[index], Drawn):
+                values[index] = drawn[table][reference.row]
+        return values
 
     def _converted(
         self, row: Mapping[str, Any], converters: tuple[tuple[int, Callable[[Any], Any]], ...]
@@ -92,20 +101,24 @@ def _plan(table: Table, given: frozenset[str], dialect: Dialect) -> _Plan:
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     marks = ", ".join(mark for _ in names)
     insert = f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})"  # noqa: S608 - our names
-    with_id = f"INSERT INTO {table.name} ({key.name}, {quoted}) VALUES ({mark}, {marks})"  # noqa: S608
     to_json = tuple(
         (i, convert) for i, c in enumerate(columns) if (convert := _json_form(c.type)) is not None
     )
+    foreign = tuple((i, _referred(c)) for i, c in enumerate(columns) if c.foreign_keys)
     return _Plan(
         names,
         processors,
         defaults,
-        key.name,
+        foreign,
         insert,
         f"{insert} RETURNING {key.name}",
-        with_id,
         to_json,
     )
+
+
+def _referred(column: Any) -> str:
+    """The name of the table a foreign-key column refers to."""
+    return next(iter(column.foreign_keys)).column.table.name
 
 
 def _json_form(type_: Any) -> Callable[[Any], Any] | None:
@@ -116,18 +129,23 @@ def _json_form(type_: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-def _rows(plan: _Plan, rows: Sequence[Mapping[str, Any]]) -> list[list]:
-    return [plan.values(row) for row in rows]
+@dataclass(frozen=True)
+class Drawn:
+    """A foreign key not known yet: the key that `insert_tables` draws for row `row` of
+    the part (of the same call) that inserts into the table the column refers to."""
+
+    row: int
 
 
 @dataclass(frozen=True)
 class TableRows:
     """Rows for one table (dicts keyed by column name; left-out columns take their
-    defaults), with their primary keys when drawn beforehand by `reserve_ids`."""
+    defaults). `draw_keys`: `insert_tables` gives back the rows' new primary keys, and a
+    later part's rows may refer to them as `Drawn(row)`."""
 
     table: Table
     rows: Sequence[Mapping[str, Any]]
-    ids: Sequence[int] | None = None
+    draw_keys: bool = False
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -135,36 +153,52 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     insert_tables(session, [TableRows(table, rows)])
 
 
-def insert_tables(session: Session, parts: Sequence[TableRows]) -> None:
-    """Insert the rows of every part, in order (a row may refer to one of an earlier part).
+def insert_tables(session: Session, parts: Sequence[TableRows]) -> list[list[int]]:
+    """Insert the rows of every part, in order (a row may refer to one of an earlier part);
+    the new primary keys of each part that draws them, in the order of its rows ([] for
+    the others).
 
     PostgreSQL takes them all in one statement, each table's rows as one JSON parameter
-    (`json_populate_recordset`): one round trip, and on this side only `json.dumps`, where
-    executemany would cost a parse per row and COPY a conversion per value."""
-    parts = [part for part in parts if part.rows]
-    if not parts:
-        return
+    (`json_populate_recordset`), drawing the keys as it goes: one round trip, and on this
+    side only `json.dumps`, where executemany would cost a parse per row and COPY a
+    conversion per value. SQLite, in-process, takes the rows one statement at a time."""
+    keys: list[list[int]] = [[] for _ in parts]
+    present = [(number, part) for number, part in enumerate(parts) if part.rows]
+    if not present:
+        return keys
     connection = session.connection()
     dialect = connection.dialect
     driver = connection.connection.driver_connection
+    plans = [_plan(part.table, frozenset(part.rows[0]), dialect) for _, part in present]
     if dialect.name == "postgresql":
-        plans = [_plan(part.table, frozenset(part.rows[0]), dialect) for part in parts]
-        statement = _json_insert(tuple((p.table, p.ids is not None) for p in parts))
-        values = [_json_rows(plan, part) for plan, part in zip(plans, parts, strict=True)]
-        _execute(driver, statement, values).close()
-        return
+        statement = _json_insert(tuple((part.table, part.draw_keys) for _, part in present))
+        values = []
+        for plan, (_, part) in zip(plans, present, strict=True):
+            values += (
+                [len(part.rows), _json_rows(plan, part)]
+                if part.draw_keys
+                else [_json_rows(plan, part)]
+            )
+        with _execute(driver, statement, values) as cursor:
+            if any(part.draw_keys for _, part in present):
+                for position, _, key in cursor.fetchall():
+                    keys[present[position][0]].append(key)
+        return keys
+    drawn: dict[str, list[int]] = {}
     cursor = driver.cursor()
     try:
-        for part in parts:
-            plan = _plan(part.table, frozenset(part.rows[0]), dialect)
-            values = _rows(plan, part.rows)
-            if part.ids is None:
-                cursor.executemany(plan.insert, values)
-            else:
-                rows = [(id_, *row) for id_, row in zip(part.ids, values, strict=True)]
-                cursor.executemany(plan.insert_with_id, rows)
+        for plan, (number, part) in zip(plans, present, strict=True):
+            rows = [plan.values(row, drawn) for row in part.rows]
+            if not part.draw_keys:
+                cursor.executemany(plan.insert, rows)
+                continue
+            for row in rows:
+                cursor.execute(plan.insert_returning_id, row)
+                keys[number].append(cursor.fetchone()[0])
+            drawn[part.table.name] = keys[number]
     finally:
         cursor.close()
+    return keys
 
 
 def _execute(driver: Any, statement: str, params: Sequence[Any], *, bind_here: bool = False) -> Any:
@@ -195,85 +229,66 @@ def _execute(driver: Any, statement: str, params: Sequence[Any], *, bind_here: b
 
 @lru_cache(maxsize=32)
 def _json_insert(parts: tuple[tuple[Table, bool], ...]) -> str:
-    """WITH … INSERT … SELECT FROM json_populate_recordset(…), a CTE per table but the last.
-    The foreign keys are checked when the whole statement is done, so a row may refer to
-    a row of an earlier part of the same statement."""
-    inserts = []
-    for table, with_ids in parts:
+    """WITH … INSERT … SELECT FROM json_populate_recordset(…), a CTE per table.
+
+    A part that draws its keys first draws one for each of its rows, numbered, in a CTE of
+    its own (computed once; the parameter before its rows says how many); a later row's
+    `Drawn` foreign key, sent as minus the row's number, is looked up there, and the
+    statement returns (part, number, key) for every key drawn. The foreign keys are
+    checked when the whole statement is done, so a row may refer to a row of an earlier
+    part of the same statement."""
+    ctes: list[str] = []
+    drawn: dict[str, str] = {}  # table name -> the CTE holding its drawn keys
+    returned: list[str] = []
+    for number, (table, draw) in enumerate(parts):
         key = next(iter(table.primary_key.columns))
-        names = [c.name for c in table.columns if with_ids or c is not key]
-        quoted = ", ".join(f'"{name}"' for name in names)
-        inserts.append(
-            f"INSERT INTO {table.name} ({quoted}) SELECT {quoted} "  # noqa: S608 - our names
-            f"FROM json_populate_recordset(NULL::{table.name}, %s)"
+        columns = [c for c in table.columns if c is not key]
+        names = ", ".join(f'"{c.name}"' for c in columns)
+        taken = ", ".join(_taken(c, drawn) for c in columns)
+        rows = f"json_populate_recordset(NULL::{table.name}, %s)"
+        if not draw:
+            ctes.append(
+                f"w{number} AS (INSERT INTO {table.name} ({names}) "  # noqa: S608 - our names
+                f"SELECT {taken} FROM {rows} AS r)"
+            )
+            continue
+        sequence = f"(SELECT pg_get_serial_sequence('{table.name}', '{key.name}'))::regclass"
+        ctes.append(
+            f"d{number} AS MATERIALIZED (SELECT i AS drawn_ord, "  # noqa: S608 - our names
+            f"nextval({sequence}) AS drawn_key FROM generate_series(1, %s) AS i)"
         )
-    ctes = ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(inserts[:-1]))
-    return f"WITH {ctes} {inserts[-1]}" if ctes else inserts[-1]
+        ctes.append(
+            f'w{number} AS (INSERT INTO {table.name} ("{key.name}", {names}) '  # noqa: S608
+            f"SELECT d.drawn_key, {taken} FROM {rows} WITH ORDINALITY AS r "
+            f"JOIN d{number} AS d ON d.drawn_ord = r.ordinality)"
+        )
+        drawn[table.name] = f"d{number}"
+        returned.append(f"SELECT {number}, drawn_ord, drawn_key FROM d{number}")  # noqa: S608
+    if not returned:
+        return f"WITH {', '.join(ctes)} SELECT 1 LIMIT 0"
+    return f"WITH {', '.join(ctes)} {' UNION ALL '.join(returned)} ORDER BY 1, 2"
+
+
+def _taken(column: Any, drawn: dict[str, str]) -> str:
+    """The column's value in a row of `json_populate_recordset` (`r`); a foreign key to
+    keys drawn earlier in the statement, where it is negative, is the key drawn there."""
+    value = f'r."{column.name}"'
+    if column.foreign_keys and (source := drawn.get(_referred(column))) is not None:
+        found = f"(SELECT drawn_key FROM {source} WHERE drawn_ord = -{value})"  # noqa: S608
+        return f"COALESCE({found}, {value})"
+    return value
 
 
 def _json_rows(plan: _Plan, part: TableRows) -> str:
     """The part's rows as a JSON array of objects, values in PostgreSQL's text forms."""
-    objects = []
-    for index, row in enumerate(part.rows):
-        values = plan.json_values(row)
-        if part.ids is not None:
-            values[plan.key] = part.ids[index]
-        objects.append(values)
-    return json.dumps(objects, separators=(",", ":"))
+    return json.dumps([plan.json_values(row) for row in part.rows], separators=(",", ":"))
 
 
 def insert_rows_returning_ids(
     session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
 ) -> list[int]:
-    """Insert rows and return their new primary keys, in the order of `rows`.
-
-    PostgreSQL draws the keys first (`reserve_ids`), then takes the rows in one statement;
-    SQLite, in-process, inserts row by row with RETURNING, which costs microseconds."""
-    if not rows:
-        return []
-    reserved = reserve_ids(session, [(table, len(rows))])
-    if reserved is not None:
-        insert_tables(session, [TableRows(table, rows, reserved[0])])
-        return reserved[0]
-    connection = session.connection()
-    plan = _plan(table, frozenset(rows[0]), connection.dialect)
-    cursor = connection.connection.driver_connection.cursor()
-    try:
-        ids = []
-        for row in _rows(plan, rows):
-            cursor.execute(plan.insert_returning_id, row)
-            ids.append(cursor.fetchone()[0])
-        return ids
-    finally:
-        cursor.close()
-
-
-def reserve_ids(session: Session, wanted: Sequence[tuple[Table, int]]) -> list[list[int]] | None:
-    """PostgreSQL: primary keys for rows about to be inserted into each table, drawn from
-    the tables' sequences in one query, so that rows referring to each other can go in by
-    one statement (`insert_tables`). SQLite: None; its rows take their keys as they go in."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return None
-    counts = [n for _, n in wanted]
-    if not any(counts):
-        return [[] for _ in wanted]
-    driver = connection.connection.driver_connection
-    sql = _reserve_sql(tuple(table for table, _ in wanted))
-    with _execute(driver, sql, [*counts, max(counts)]) as cursor:
-        rows = cursor.fetchall()
-    return [[row[i] for row in rows[:n]] for i, n in enumerate(counts)]
-
-
-@lru_cache(maxsize=16)
-def _reserve_sql(tables: tuple[Table, ...]) -> str:
-    # CASE evaluates nextval only for the rows wanted: no key is drawn and left unused.
-    columns = ", ".join(
-        f"CASE WHEN i <= %s THEN nextval(pg_get_serial_sequence('{table.name}', "
-        f"'{next(iter(table.primary_key.columns)).name}')) END"
-        for table in tables
-    )
-    return f"SELECT {columns} FROM generate_series(1, %s) AS i ORDER BY i"  # noqa: S608
+    """Insert rows and return their new primary keys, in the order of `rows`."""
+    return insert_tables(session, [TableRows(table, rows, draw_keys=True)])[0]
 
 
 @dataclass(frozen=True)

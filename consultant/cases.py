@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consultant.batch_sql import TableRows, insert_rows, insert_rows_returning_ids
+from consultant.batch_sql import Drawn, TableRows, insert_tables
 from consultant.drafting.people import signer_for
 from consultant.drafting.reply import sign_reply
 from consultant.errors import IllegalTransition, NotFound
@@ -101,20 +101,15 @@ def open_cases(session: Session, new: list[NewCase], *, at: datetime | None = No
     """Open many cases with their events (intake stores mail in batches)."""
     if not new:
         return
-    cases, events = opening_rows(new, ids=None, at=at)
-    ids = insert_rows_returning_ids(session, Case.__table__, cases.rows)
-    for spec, case_id in zip(new, ids, strict=True):
+    keys = insert_tables(session, opening_rows(new, at=at))[0]
+    for spec, case_id in zip(new, keys, strict=True):
         spec.id = case_id
-    insert_rows(session, CaseEvent.__table__, _opening_events(new, at=cases.rows[0]["created_at"]))
 
 
-def opening_rows(
-    new: list[NewCase], *, ids: list[int] | None, at: datetime | None = None
-) -> tuple[TableRows, TableRows]:
+def opening_rows(new: list[NewCase], *, at: datetime | None = None) -> tuple[TableRows, TableRows]:
     """The rows that open `new` cases in their first state, with their `opened` events, for
-    a caller that writes them together with other rows (`batch_sql.insert_tables`); `ids`,
-    drawn beforehand (`batch_sql.reserve_ids`), become the cases' ids at once. With `ids`
-    None, the events are left to `open_cases`, which learns the ids as the cases go in."""
+    `batch_sql.insert_tables`, which gives back the cases' new ids first (the events, and
+    any row of a later part, refer to the k-th new case as `Drawn(k)`)."""
     for spec in new:
         if spec.status not in (S.RECEIVED, S.IGNORED, S.QUARANTINED):
             raise IllegalTransition(f"a new case cannot start as {spec.status}")
@@ -133,29 +128,19 @@ def opening_rows(
         }
         for spec in new
     ]
-    if ids is None:
-        return TableRows(Case.__table__, rows), TableRows(CaseEvent.__table__, [])
-    for spec, case_id in zip(new, ids, strict=True):
-        spec.id = case_id
-    return (
-        TableRows(Case.__table__, rows, ids),
-        TableRows(CaseEvent.__table__, _opening_events(new, at=now)),
-    )
-
-
-def _opening_events(new: list[NewCase], *, at: datetime) -> list[dict[str, Any]]:
-    return [
+    events = [
         {
-            "case_id": spec.id,
-            "at": at,
+            "case_id": Drawn(row),
+            "at": now,
             "actor": "system",
             "action": "opened",
             "from_status": None,
             "to_status": CaseStatus(spec.status).value,
             "note": spec.reason,
         }
-        for spec in new
+        for row, spec in enumerate(new)
     ]
+    return TableRows(Case.__table__, rows, draw_keys=True), TableRows(CaseEvent.__table__, events)
 
 
 def transition(

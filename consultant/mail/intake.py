@@ -12,13 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consultant import cases
-from consultant.batch_sql import (
-    TableRows,
-    insert_rows,
-    insert_rows_returning_ids,
-    insert_tables,
-    reserve_ids,
-)
+from consultant.batch_sql import Drawn, TableRows, insert_rows, insert_tables
 from consultant.db import transaction
 from consultant.mail.batch_lookups import Lookups, Senders, ThreadIndex
 from consultant.mail.head import MessageHead, parse_head
@@ -32,7 +26,6 @@ Enqueue = Callable[[int], None]
 Notify = Callable[[int, str], None]
 OPEN_POLICY = SenderPolicy()
 _MESSAGES = Message.__table__
-_CASES = Case.__table__
 
 
 @dataclass(frozen=True)
@@ -185,27 +178,23 @@ def ingest_many(session: Session, items: list[Incoming]) -> list[IntakeResult]:
             placed.append(placement)
             if items[index].head is not None:
                 threads.add(items[index].head, placement.case)
-    # Pass 2: the new cases, their events, the messages and the repeats. PostgreSQL draws
-    # the keys in one query and takes every row in one statement; SQLite, in-process, gives
-    # the keys as rows go in.
-    reserved = reserve_ids(session, [(_CASES, len(senders.pending)), (_MESSAGES, len(fresh))])
-    if reserved is None:
-        senders.open_pending(session)
-        rows = [_row(items[i], p.case.id) for i, p in zip(fresh, placed, strict=True)]
-        ids = insert_rows_returning_ids(session, _MESSAGES, rows)
-        insert_rows(session, DuplicateDelivery.__table__, repeats)
-    else:
-        case_ids, ids = reserved
-        opening = cases.opening_rows(senders.take_pending(), ids=case_ids)
-        rows = [_row(items[i], p.case.id) for i, p in zip(fresh, placed, strict=True)]
-        insert_tables(
-            session,
-            [
-                *opening,
-                TableRows(_MESSAGES, rows, ids),
-                TableRows(DuplicateDelivery.__table__, repeats),
-            ],
-        )
+    # Pass 2: the new cases, their events, the messages and the repeats, in one statement
+    # on PostgreSQL, which draws the new keys as it goes.
+    new_cases = senders.take_pending()
+    drawn = {id(spec): Drawn(row) for row, spec in enumerate(new_cases)}
+    rows = [
+        _row(items[i], drawn.get(id(p.case), p.case.id)) for i, p in zip(fresh, placed, strict=True)
+    ]
+    case_ids, _, ids, _ = insert_tables(
+        session,
+        [
+            *cases.opening_rows(new_cases),
+            TableRows(_MESSAGES, rows, draw_keys=True),
+            TableRows(DuplicateDelivery.__table__, repeats),
+        ],
+    )
+    for spec, case_id in zip(new_cases, case_ids, strict=True):
+        spec.id = case_id
     # Pass 3: follow-ups on existing cases, now that the message ids are known.
     for index, message_id, placement in zip(fresh, ids, placed, strict=True):
         item, case = items[index], placement.case
@@ -242,7 +231,7 @@ def _duplicate(item: Incoming) -> IntakeResult:
     return IntakeResult(None, None, True, False, item.head.kind if item.head else "quarantined")
 
 
-def _row(item: Incoming, case_id: int) -> dict:
+def _row(item: Incoming, case_id: int | Drawn) -> dict:
     head = item.head
     return {
         "case_id": case_id,

@@ -1,11 +1,14 @@
-"""The batch lookups: several IN queries asked as one UNION ALL, split only where the bound
-parameters would pass the driver's limit, each query's rows given back to it."""
+"""The batch statements: several IN queries asked as one UNION ALL, split only where the
+bound parameters would pass the driver's limit, each query's rows given back to it; and
+rows of several tables inserted together, referring to keys drawn in the same call."""
 
 from __future__ import annotations
 
-from consultant.batch_sql import SelectIn, select_in_many
+from sqlalchemy import select
+
+from consultant.batch_sql import Drawn, SelectIn, TableRows, insert_tables, select_in_many
 from consultant.db import transaction
-from consultant.models import Requester
+from consultant.models import Case, CaseEvent, Requester
 
 
 def add_requesters(sessions, patterns: list[str]) -> None:
@@ -46,3 +49,37 @@ def test_more_values_than_one_statement_may_bind(sessions):
         )
     assert sorted(p for (p,) in first) == sorted(stored)
     assert [p for _, p in sorted(second)] == ["r0@x.example", "r2@x.example"]
+
+
+def case_row(subject: str) -> dict:
+    return {"subject": subject, "requester": "a@x.example", "status": "received"}
+
+
+def event_row(case_id: int | Drawn, note: str) -> dict:
+    return {"case_id": case_id, "actor": "system", "action": "note", "note": note}
+
+
+def test_rows_refer_to_keys_drawn_in_the_same_call(sessions):
+    with transaction(sessions) as session:
+        (existing,) = insert_tables(
+            session, [TableRows(Case.__table__, [case_row("old")], draw_keys=True)]
+        )[0]
+    with transaction(sessions) as session:
+        keys, none, also_none = insert_tables(
+            session,
+            [
+                TableRows(Case.__table__, [case_row(s) for s in "abc"], draw_keys=True),
+                TableRows(
+                    CaseEvent.__table__,
+                    [event_row(Drawn(2), "to c"), event_row(existing, "to old")]
+                    + [event_row(Drawn(0), "to a")],
+                ),
+                TableRows(CaseEvent.__table__, []),
+            ],
+        )
+    assert none == [] and also_none == [] and len(set(keys)) == 3 and existing not in keys
+    with transaction(sessions) as session:
+        subjects = dict(session.execute(select(Case.id, Case.subject)).all())
+        notes = dict(session.execute(select(CaseEvent.note, CaseEvent.case_id)).all())
+    assert [subjects[key] for key in keys] == ["a", "b", "c"]  # in the order of the rows
+    assert notes == {"to c": keys[2], "to old": existing, "to a": keys[0]}
