@@ -49,7 +49,8 @@ class Case(Base):
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(32), index=True, default=CaseStatus.RECEIVED)
+    # Indexed by ix_cases_status_created (below), which serves lookups by status alone too.
+    status: Mapped[str] = mapped_column(String(32), default=CaseStatus.RECEIVED)
     subject: Mapped[str] = mapped_column(Text, default="")
     requester: Mapped[str] = mapped_column(String(320), default="", index=True)
     requester_name: Mapped[str] = mapped_column(String(320), default="")
@@ -86,7 +87,7 @@ class Message(Base):
     source: Mapped[str] = mapped_column(String(16), default="smtp")
     kind: Mapped[str] = mapped_column(String(16), default="question")
     raw: Mapped[bytes] = mapped_column(LargeBinary)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
     dedupe_key: Mapped[str] = mapped_column(String(64))
     message_id: Mapped[str] = mapped_column(String(998), default="", index=True)
     in_reply_to: Mapped[str] = mapped_column(Text, default="")
@@ -107,7 +108,7 @@ class CaseEvent(Base):
     __tablename__ = "case_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))  # ix_case_events_case_status_at
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     actor: Mapped[str] = mapped_column(String(320), default="system")
     action: Mapped[str] = mapped_column(String(32))
