@@ -337,9 +337,8 @@ class _Frames:
         return batch
 
     def _receive(self, *, blocking: bool) -> None:
-        self.sock.setblocking(blocking)
         try:
-            data = self.sock.recv(1 << 20)
+            data = self.sock.recv(1 << 20, 0 if blocking else socket.MSG_DONTWAIT)
         except BlockingIOError:
             return
         except OSError:
