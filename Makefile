@@ -11,6 +11,7 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed
@@ -29,6 +30,7 @@ lock: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff format --check .
 
 # Score the analysis on the labelled questions (needs ../shared).

@@ -26,7 +26,7 @@ def outcome(server: SMTP, arg: str) -> object:
 
 
 @settings(max_examples=1500, deadline=None)
-@given(st.text(alphabet="<>ab.9@_-+ \t\"=ZS()[]:,;\\", max_size=30))
+@given(st.text(alphabet='<>ab.9@_-+ \t"=ZS()[]:,;\\', max_size=30))
 def test_any_text(arg):
     assert outcome(OURS, arg) == outcome(STOCK, arg)
 
@@ -45,4 +45,7 @@ def test_local_part_limit_still_applies():
     limited = _DeskSMTP(_NoHandler(), enable_SMTPUTF8=False)
     limited.local_part_limit = 64
     assert limited._getaddr(long_local) == (None, None)
-    assert OURS._getaddr("<renee@clinic.example> SIZE=1200") == ("renee@clinic.example", "SIZE=1200")
+    assert OURS._getaddr("<renee@clinic.example> SIZE=1200") == (
+        "renee@clinic.example",
+        "SIZE=1200",
+    )
