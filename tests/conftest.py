@@ -137,16 +137,20 @@ def empty_postgres_tables(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, migrated, empty database: SQLite in a temp dir, or PostgreSQL."""
-    if request.param == "sqlite":
+    return fresh_database(request, request.param, tmp_path)
+
+
+def fresh_database(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    """`database_url`'s database, for a fixture with parameters of its own."""
+    if backend == "sqlite":
         path = tmp_path / "consultant.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
+        return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_database")
     empty_postgres_tables(url)
-    yield url
+    return url
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,16 +16,21 @@ from consultant.mail.intake import follow_on, ingest_many, prepare, store_once
 from consultant.mail.parse import parse_message
 from consultant.models import Case, DuplicateDelivery, Message
 from consultant.requesters import SenderPolicy
+from tests.conftest import fresh_database
 
 
-@pytest.fixture(params=["driver_begins", "first_statement_begins"])
-def sessions(database_url: str, request: pytest.FixtureRequest):  # noqa: ANN201 - sessionmaker
-    """Every test twice on PostgreSQL: with the driver's own BEGIN, and as the intake writer
-    connects, with the BEGIN carried by the batch's first statement."""
-    begin_in_sql = request.param == "first_statement_begins"
-    if begin_in_sql and database_url.startswith("sqlite"):
-        pytest.skip("SQLite's driver always begins its own transactions")
-    engine = make_engine(database_url, begin_in_sql=begin_in_sql)
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("postgresql-begin-in-sql", marks=pytest.mark.postgres),
+    ]
+)
+def sessions(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201 - sessionmaker
+    """Every test on SQLite and twice on PostgreSQL: with the driver's own BEGIN, and as
+    the intake writer connects, with the BEGIN carried by the batch's first statement."""
+    url = fresh_database(request, request.param.removesuffix("-begin-in-sql"), tmp_path)
+    engine = make_engine(url, begin_in_sql=request.param.endswith("-begin-in-sql"))
     yield session_factory(engine)
     engine.dispose()
 
