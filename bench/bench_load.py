@@ -12,7 +12,9 @@ Redis (a private redis-server unless --redis is given). In the same run it measu
 - received (250 answers) == stored (messages) == drafted (cases with a draft), none twice,
   on a desk whose history holds `--answered` sent cases (each draft is compared with them);
 - receipt → draft latency p50/p99 (case_events: opened → drafted) at a steady offered rate
-  and at saturation; intake messages/s and drafted cases/s at saturation;
+  and at saturation; intake messages/s and drafted cases/s at saturation; the do-nothing
+  listener once more right after the burst, while the workers still draft its backlog
+  (the ceiling with the same neighbours as our listener had);
 - scale-out: the same backlog drained by one worker process, then by two worker nodes with
   their own names (one process each), and the drafted events per case;
 - the resident memory of every process after the load.
@@ -100,6 +102,17 @@ def smtp_ceiling(total: int, clients: int) -> float:
     finally:
         stop.set()
         listener.join(30)
+
+
+def busy_smtp_ceiling(ledger: Ledger, cases: int, messages: int, clients: int) -> tuple[float, str]:
+    """The do-nothing listener measured while the workers still draft the burst's backlog:
+    the same neighbours on the machine as our listener had during the burst. Returns the
+    rate and the cases left to draft before and after (the workers were busy throughout
+    only if the second is above zero)."""
+    before = cases - ledger.drafted()
+    rate = smtp_ceiling(messages, clients)
+    after = cases - ledger.drafted()
+    return rate, f"{before} → {after} cases left to draft"
 
 
 def celery_ceiling(stack: LoadStack, redis_url: str, total: int) -> float:
@@ -320,12 +333,20 @@ def load_run(args: argparse.Namespace, data_dir: Path) -> None:
         seconds, burst_accepted = send_burst(stack.smtp_port, burst, args.clients)
         accepted += burst_accepted
         intake_rate = burst_accepted / seconds
+        busy_null_rate, backlog = busy_smtp_ceiling(
+            ledger, sent + args.messages, min(args.messages, 4000), args.clients
+        )
         ledger.wait_drafted(sent + args.messages)
         saturated, drafted_rate = ledger.latencies(first, ledger.max_case())
         print(
             f"saturation, {len(burst)} questions over {args.clients} connections: intake "
             f"{intake_rate:.0f} msg/s ({intake_rate / null_rate:.0%} of the do-nothing listener); "
             f"drafted {drafted_rate:.0f} cases/s ({drafted_rate / noop_rate:.0%} of no-op tasks)"
+        )
+        print(
+            f"ceiling beside the drafting: do-nothing aiosmtpd while both workers drain the "
+            f"backlog ({backlog}) {busy_null_rate:.0f} msg/s; saturation intake is "
+            f"{intake_rate / busy_null_rate:.0%} of it"
         )
         print(f"saturation receipt→draft {describe(saturated)}")
         for profiler in profilers:
