@@ -172,13 +172,11 @@ def insert_tables(session: Session, parts: Sequence[TableRows]) -> list[list[int
     plans = [_plan(part.table, frozenset(part.rows[0]), dialect) for _, part in present]
     if dialect.name == "postgresql":
         statement = _json_insert(tuple((part.table, part.draw_keys) for _, part in present))
-        values = []
+        values: list[Any] = []
         for plan, (_, part) in zip(plans, present, strict=True):
-            values += (
-                [len(part.rows), _json_rows(plan, part)]
-                if part.draw_keys
-                else [_json_rows(plan, part)]
-            )
+            if part.draw_keys:
+                values.append(len(part.rows))  # how many keys to draw
+            values.append(_json_rows(plan, part))
         with _execute(driver, statement, values) as cursor:
             if any(part.draw_keys for _, part in present):
                 for position, _, key in cursor.fetchall():
@@ -284,13 +282,6 @@ def _json_rows(plan: _Plan, part: TableRows) -> str:
     return json.dumps([plan.json_values(row) for row in part.rows], separators=(",", ":"))
 
 
-def insert_rows_returning_ids(
-    session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
-) -> list[int]:
-    """Insert rows and return their new primary keys, in the order of `rows`."""
-    return insert_tables(session, [TableRows(table, rows, draw_keys=True)])[0]
-
-
 @dataclass(frozen=True)
 class SelectIn:
     """SELECT `columns` FROM `table` WHERE `key` IN `values` [AND `also`, SQL of the
@@ -334,12 +325,13 @@ def select_in_many(session: Session, queries: Sequence[SelectIn]) -> list[list[t
     for statement in _statements(branches):
         sql = " UNION ALL ".join(branch for branch, _ in statement)
         params = [value for _, values in statement for value in values]
-        for number, *row in _run(connection, sql, params):
+        for number, *row in _fetch_all(connection, sql, params):
             found[number].append(tuple(row[offsets[number] : offsets[number + 1]]))
     return found
 
 
-def _run(connection: Any, sql: str, params: list[Any]) -> list[tuple]:
+def _fetch_all(connection: Any, sql: str, params: list[Any]) -> list[tuple]:
+    """The rows of one SELECT; on PostgreSQL with its values bound here (`_execute`)."""
     driver = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
         cursor = _execute(driver, sql, params, bind_here=True)
