@@ -34,6 +34,23 @@ def test_each_query_gets_its_own_rows_in_one_statement(sessions):
     assert nothing == [] and empty == []
 
 
+def test_values_bound_into_the_text_stay_values(sessions):
+    """The lookups' values are written into the SQL text on PostgreSQL: quotes,
+    backslashes, a semicolon and non-ASCII must come back as the same strings."""
+    awkward = [
+        "o'brien@x.example",
+        "back\\slash@x.example",
+        "x'); DROP TABLE requesters; --",
+        "zoë@x.example",
+    ]
+    add_requesters(sessions, awkward)
+    with transaction(sessions) as session:
+        (found,) = select_in_many(
+            session, [SelectIn(Requester.__table__, ("pattern",), "pattern", tuple(awkward))]
+        )
+    assert sorted(p for (p,) in found) == sorted(awkward)
+
+
 def test_more_values_than_one_statement_may_bind(sessions):
     stored = [f"r{n}@x.example" for n in range(0, 1300, 2)]
     add_requesters(sessions, stored)
