@@ -9,9 +9,7 @@ SHARED_CMS ?= ../shared/data/cms
 run: setup
 	$(BIN)/consultant run
 
-test: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed
@@ -30,7 +28,6 @@ lock: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
 	$(BIN)/ruff format --check .
 
 # Score the analysis on the labelled questions (needs ../shared).
