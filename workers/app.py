@@ -32,8 +32,9 @@ def _yield_cpu_to_intake(**_: object) -> None:
     CONSULTANT_WORKER_NICE, and a listener on the same host is never slowed by drafting."""
     from workers.runtime import settings
 
-    if settings().worker_nice:
-        os.nice(settings().worker_nice)
+    niceness = settings().worker_nice
+    if niceness:
+        os.nice(niceness)
 
 
 _task_log = logging.getLogger("workers.timing")
