@@ -125,7 +125,7 @@ class Draft(Base):
     __tablename__ = "drafts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))  # ix_drafts_case_id_id
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     author: Mapped[str] = mapped_column(String(320), default="system")
     subject: Mapped[str] = mapped_column(Text, default="")
@@ -336,3 +336,5 @@ class DigestSubscription(Base):
 
 Index("ix_case_events_status_at", CaseEvent.to_status, CaseEvent.at)
 Index("ix_case_events_case_status_at", CaseEvent.case_id, CaseEvent.to_status, CaseEvent.at)
+# A case's newest draft (`max(id)` by case) in one probe (0008).
+Index("ix_drafts_case_id_id", Draft.case_id, Draft.id)
