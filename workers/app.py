@@ -3,6 +3,7 @@
 import logging
 import os
 import time
+from pathlib import Path
 
 from celery import Celery, signals
 
@@ -35,6 +36,21 @@ def _yield_cpu_to_intake(**_: object) -> None:
     niceness = settings().worker_nice
     if niceness:
         os.nice(niceness)
+        if os.getsid(0) == os.getpid():
+            _lower_session_group(niceness)
+
+
+def _lower_session_group(niceness: int) -> None:
+    """Linux shares the CPU between sessions (autogroups) before nice counts inside each:
+    a worker leading a session of its own (a systemd unit, a terminal, a supervisor that
+    calls setsid) would take as much CPU as the listener's whole session, whatever its
+    nice. Its group holds only the worker and its pool, so the group is lowered as well."""
+    group = Path("/proc/self/autogroup")
+    try:
+        current = int(group.read_text().rsplit("nice", 1)[1])
+        group.write_text(str(min(19, current + niceness)))
+    except (OSError, IndexError, ValueError):
+        pass  # not Linux, or no autogroup: the process's own nice is what there is
 
 
 _task_log = logging.getLogger("workers.timing")

@@ -102,6 +102,15 @@ def _niceness(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
+def _group(pid: int) -> str:
+    """The process's autogroup line, e.g. "/autogroup-85 nice 10"; its name comes first."""
+    return Path(f"/proc/{pid}/autogroup").read_text().split()[0]
+
+
+def _group_niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+
+
 @pytest.mark.parametrize("broker_url", ["sqla"], indirect=True)
 def test_workers_yield_the_cpu_to_the_listener(stack):
     """The worker and its pool run at CONSULTANT_WORKER_NICE (10) below the listener."""
@@ -113,3 +122,8 @@ def test_workers_yield_the_cpu_to_the_listener(stack):
     assert pool, "the prefork pool has no process"
     for pid in [worker.pid, *pool]:
         assert _niceness(pid) == min(19, _niceness(listener) + 10)
+    # Each process here leads a session of its own, so with autogroup on, the session's
+    # group must be lowered too: nice alone counts only inside a group.
+    if Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1":
+        assert _group_niceness(worker.pid) == min(19, _group_niceness(listener) + 10)
+        assert {_group(pid) for pid in pool} == {_group(worker.pid)} != {_group(listener)}
