@@ -19,6 +19,9 @@ Redis (a private redis-server unless --redis is given). In the same run it measu
   their own names (one process each), and the drafted events per case;
 - the resident memory of every process after the load.
 
+`--worker-cpus 1` runs the two workers on CPU 1 alone (CONSULTANT_WORKER_CPUS), leaving
+the listener a CPU of its own, as a single host shared by intake and drafting would.
+
 `--soak-minutes N` instead runs the stack at `--rate` for N minutes and prints RSS every
 minute (the memory-growth check).
 """
@@ -300,6 +303,11 @@ def answer_history(stack: LoadStack, ledger: Ledger, count: int) -> int:
     return count
 
 
+def pinned(args: argparse.Namespace) -> dict[str, str]:
+    """The workers' environment for `--worker-cpus`."""
+    return {"CONSULTANT_WORKER_CPUS": args.worker_cpus} if args.worker_cpus else {}
+
+
 def load_run(args: argparse.Namespace, data_dir: Path) -> None:
     null_rate = smtp_ceiling(min(args.messages, 4000), args.clients)
     print(f"ceiling: do-nothing aiosmtpd, {args.clients} clients      {null_rate:8.0f} msg/s")
@@ -308,7 +316,7 @@ def load_run(args: argparse.Namespace, data_dir: Path) -> None:
         noop_rate = celery_ceiling(stack, args.redis, min(args.messages, 5000))
         print(f"ceiling: no-op Celery task, Redis, 2 processes  {noop_rate:8.0f} tasks/s")
         stack.start_smtp()
-        stack.start_worker("worker", 2)
+        stack.start_worker("worker", 2, **pinned(args))
         sent = warm_up(stack, ledger, "a") + answer_history(stack, ledger, args.answered)
         print(f"history: {args.answered} answered cases to compare new drafts with")
         print_rss(stack, "after warm-up")
@@ -405,7 +413,7 @@ def soak(args: argparse.Namespace, data_dir: Path) -> None:
     stack, ledger, url = start_product(args, data_dir)
     try:
         stack.start_smtp()
-        stack.start_worker("worker", 2)
+        stack.start_worker("worker", 2, **pinned(args))
         history = warm_up(stack, ledger, "soak") + answer_history(stack, ledger, args.answered)
         print_rss(stack, "start")
         per_minute = int(args.rate * 60)
@@ -443,10 +451,18 @@ def main() -> None:
         "--profile", type=int, default=0, metavar="SECONDS", help="py-spy the saturation phase"
     )
     parser.add_argument("--keep", action="store_true", help="keep the run's database")
+    parser.add_argument(
+        "--worker-cpus",
+        default="",
+        metavar="CPUS",
+        help="CONSULTANT_WORKER_CPUS of the two workers (not of the scale-out nodes, which "
+        "stand for hosts of their own); default: all CPUs",
+    )
     args = parser.parse_args()
     print(
         f"# {platform.node()} {platform.machine()} python {platform.python_version()} "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {args.messages} messages"
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {args.messages} messages; "
+        f"workers on CPUs {args.worker_cpus or 'all'}"
     )
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         redis_server = None

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     # How far workers lower their CPU priority (nice): a sender waits on its 250 while a
     # draft is queued work, so on a host shared with the listener intake goes first.
     worker_nice: int = Field(default=10, ge=0, le=19)
+    # CPUs the workers may run on ("1", "2-7", "0,2"; empty: all). Priority alone does not
+    # keep drafting off the cores intake is waiting for: on a host shared with the listener,
+    # leaving it a CPU of its own is what keeps intake at full speed during a burst.
+    worker_cpus: str = Field(default="", pattern=r"^(\d+(-\d+)?(,\d+(-\d+)?)*)?$")
     # Weekly digest: "mon 07:00" in `timezone`; extra recipients; what an empty week sends.
     digest_schedule: str = Field(
         default="mon 07:00",

@@ -30,14 +30,32 @@ def _structured_logging(loglevel: int | str = logging.INFO, **_: object) -> None
 @signals.worker_init.connect
 def _yield_cpu_to_intake(**_: object) -> None:
     """Before the pool starts, so its processes inherit it: the worker runs at
-    CONSULTANT_WORKER_NICE, and a listener on the same host is never slowed by drafting."""
+    CONSULTANT_WORKER_NICE, on the CPUs of CONSULTANT_WORKER_CPUS when set, and a listener
+    on the same host is never slowed by drafting."""
     from workers.runtime import settings
 
+    if settings().worker_cpus:
+        _pin_to_cpus(settings().worker_cpus)
     niceness = settings().worker_nice
     if niceness:
         os.nice(niceness)
         if os.getsid(0) == os.getpid():
             _lower_session_group(niceness)
+
+
+def _pin_to_cpus(spec: str) -> None:
+    """Run the worker and its pool on the CPUs CONSULTANT_WORKER_CPUS names ("1", "2-7")."""
+    wanted: set[int] = set()
+    for part in spec.split(","):
+        first, _, last = part.partition("-")
+        wanted.update(range(int(first), int(last or first) + 1))
+    available = os.sched_getaffinity(0)
+    if not wanted or not wanted <= available:
+        raise SystemExit(  # a Celery signal handler's exceptions are logged, not fatal
+            f"CONSULTANT_WORKER_CPUS={spec} names CPUs this worker may not use; it may use "
+            f"{','.join(map(str, sorted(available)))}: name some of those, or leave it empty"
+        )
+    os.sched_setaffinity(0, wanted)
 
 
 def _lower_session_group(niceness: int) -> None:

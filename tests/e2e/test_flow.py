@@ -127,3 +127,28 @@ def test_workers_yield_the_cpu_to_the_listener(stack):
     if Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1":
         assert _group_niceness(worker.pid) == min(19, _group_niceness(listener) + 10)
         assert {_group(pid) for pid in pool} == {_group(worker.pid)} != {_group(listener)}
+
+
+def _cpus(pid: int) -> str:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(
+        line.split()[1] for line in status.splitlines() if line.startswith("Cpus_allowed_list")
+    )
+
+
+@pytest.mark.parametrize("broker_url", ["sqla"], indirect=True)
+def test_workers_run_on_the_cpus_they_are_given(stack):
+    """CONSULTANT_WORKER_CPUS holds the worker and its pool to those CPUs; a CPU the host
+    lacks stops the worker at once with the setting's name, never silently."""
+    stack.env["CONSULTANT_WORKER_CPUS"] = "0"
+    worker = stack.start_worker(beat=False)
+    stack.wait_for_workers(["w1"])
+    pool = children(worker.pid)
+    assert pool, "the prefork pool has no process"
+    assert {_cpus(pid) for pid in [worker.pid, *pool]} == {"0"}
+
+    stack.env["CONSULTANT_WORKER_CPUS"] = "0,4095"
+    refused = stack.start_worker(beat=False, name="w2")
+    assert refused.wait(timeout=60) == 1
+    log = (stack.data_dir / "worker-w2.log").read_text()
+    assert "CONSULTANT_WORKER_CPUS=0,4095 names CPUs this worker may not use" in log
