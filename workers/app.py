@@ -30,8 +30,8 @@ def _structured_logging(loglevel: int | str = logging.INFO, **_: object) -> None
 @signals.worker_init.connect
 def _yield_cpu_to_intake(**_: object) -> None:
     """Before the pool starts, so its processes inherit it: the worker runs at
-    CONSULTANT_WORKER_NICE, on the CPUs of CONSULTANT_WORKER_CPUS when set, and a listener
-    on the same host is never slowed by drafting."""
+    CONSULTANT_WORKER_NICE, on the CPUs of CONSULTANT_WORKER_CPUS when set, so that on a
+    host shared with the listener, senders get their 250 before drafts get the CPU."""
     from workers.runtime import settings
 
     if settings().worker_cpus:
@@ -60,9 +60,11 @@ def _pin_to_cpus(spec: str) -> None:
 
 def _lower_session_group(niceness: int) -> None:
     """Linux shares the CPU between sessions (autogroups) before nice counts inside each:
-    a worker leading a session of its own (a systemd unit, a terminal, a supervisor that
-    calls setsid) would take as much CPU as the listener's whole session, whatever its
-    nice. Its group holds only the worker and its pool, so the group is lowered as well."""
+    a worker leading a session of its own (started from a terminal of its own, or by a
+    supervisor that calls setsid) would take as much CPU as the listener's whole session,
+    whatever its nice. Its group holds only the worker and its pool, so the group is
+    lowered as well. (Under systemd, cgroups share the CPU the same way: the unit's
+    CPUWeight is the knob there.)"""
     group = Path("/proc/self/autogroup")
     try:
         current = int(group.read_text().rsplit("nice", 1)[1])
