@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 
 from consultant.db import (
-    MIGRATIONS_DIR,
     current_revision,
+    downgrade,
     make_engine,
     session_factory,
     transaction,
@@ -33,15 +31,6 @@ def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = create_postgres_database(admin)
     yield url
     drop_postgres_database(admin, url)
-
-
-def downgrade(engine: sa.Engine, revision: str) -> None:
-    """Take the schema back to `revision` (the product itself only upgrades)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
 
 
 def _draft_indexes(engine: sa.Engine) -> set[str]:
@@ -65,12 +54,13 @@ def test_0008_replaces_the_drafts_case_index_and_goes_back(own_database: str) ->
         engine.dispose()
 
 
-@pytest.mark.postgres
-def test_answered_cases_finds_each_newest_draft_through_the_index(postgres_server: str) -> None:
+@pytest.mark.parametrize(
+    "own_database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_answered_cases_finds_each_newest_draft_through_the_index(own_database: str) -> None:
     """Many drafts newer than the answered cases' made PostgreSQL walk the primary key
     backwards for each case; the plan must probe (case_id, id) instead."""
-    url = create_postgres_database(postgres_server)
-    engine = make_engine(url)
+    engine = make_engine(own_database)
     try:
         upgrade(engine)
         with engine.begin() as connection:
@@ -104,4 +94,3 @@ def test_answered_cases_finds_each_newest_draft_through_the_index(postgres_serve
         assert "ix_drafts_case_id_id" in plan, plan
     finally:
         engine.dispose()
-        drop_postgres_database(postgres_server, url)
