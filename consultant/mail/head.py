@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import Message
 from email.parser import BytesParser
@@ -29,18 +29,31 @@ _KNOWN_HEADERS = frozenset(
     b"resent-from resent-to resent-date content-disposition organization".split()
 )
 _HEADER_FIELD = re.compile(rb"^([!-9;-~]+)[ \t]*:")
-# Headers that relays add or rewrite in transit: left out of the content hash.
-_TRANSPORT = re.compile(
-    rb"^(?:received|return-path|delivered-to|x-original-to|envelope-to|x-spam-[\w-]*|"
-    rb"x-virus-[\w-]*|authentication-results|arc-[\w-]*|dkim-signature|x-received|"
-    rb"x-forwarded-[\w-]*|x-google-[\w-]*|x-ms-exchange-[\w-]*|x-gm-[\w-]*|received-spf|"
-    rb"x-rspamd-[\w-]*|status|x-status|x-uid|x-keywords|lines|content-length)$",
-    re.IGNORECASE,
+# Fields that relays add or rewrite in transit, and an mbox "From " line, each with its
+# folded continuation lines: left out of the content hash (line ends already "\n").
+_TRANSPORT_FIELD = re.compile(
+    rb"^(?:(?-i:From )|(?:received|return-path|delivered-to|x-original-to|envelope-to|"
+    rb"x-spam-[\w-]*|x-virus-[\w-]*|authentication-results|arc-[\w-]*|dkim-signature|"
+    rb"x-received|x-forwarded-[\w-]*|x-google-[\w-]*|x-ms-exchange-[\w-]*|x-gm-[\w-]*|"
+    rb"received-spf|x-rspamd-[\w-]*|status|x-status|x-uid|x-keywords|lines|content-length)"
+    rb"[ \t]*:).*(?:\n[ \t].*)*\n",
+    re.IGNORECASE | re.MULTILINE,
 )
 NO_HEADER_BLOCK = "no header block"
 _HEADERS_ONLY = BytesParser(policy=policy.compat32)
+# A header line that the stdlib's parser stores without a defect: a name of printable
+# characters but the colon, then the colon.
+_PARSER_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")
 # The first empty line, whichever line ends surround it (CRLF, LF or a bare CR).
 _BLANK_LINE = re.compile(rb"\n\r?\n|\r\r|\n\r(?!\n)")
+_MONTHS = {
+    "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
+    "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
+}  # fmt: skip
+_PLAIN_DATE = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (" + "|".join(_MONTHS) + r") ([1-9]\d{3}) "
+    r"(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)"
+)
 
 
 @dataclass(frozen=True)
@@ -84,16 +97,8 @@ def content_hash(raw: bytes) -> str:
     """SHA-256 of the message without transport headers, line endings normalised."""
     data = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     head, sep, rest = data.partition(b"\n\n")
-    kept, keep = [], True
-    for line in head.split(b"\n"):
-        if line[:1] not in (b" ", b"\t"):
-            match = _HEADER_FIELD.match(line)
-            keep = not (match and _TRANSPORT.match(match.group(1))) and not line.startswith(
-                b"From "
-            )
-        if keep:
-            kept.append(line)
-    return hashlib.sha256(b"\n".join(kept) + sep + rest.rstrip(b"\n")).hexdigest()
+    kept = _TRANSPORT_FIELD.sub(b"", head + b"\n")[:-1]
+    return hashlib.sha256(kept + sep + rest.rstrip(b"\n")).hexdigest()
 
 
 def bare_head(raw: bytes) -> MessageHead:
@@ -152,12 +157,30 @@ def _report_type(msg: Message, headers: _Headers) -> str:
 
 def _date_utc(value: str) -> str:
     try:
-        moment = parsedate_to_datetime(value)
+        moment = _plain_date(value) or parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return ""
     if moment.tzinfo is None:
         return moment.isoformat()
     return moment.astimezone(UTC).isoformat()
+
+
+def _plain_date(value: str) -> datetime | None:
+    """A Date in RFC 5322's own form ("Mon, 06 Apr 2026 08:14:00 -0500"), read as
+    `parsedate_to_datetime` reads it ("-0000", no known zone, gives a naive time); None for
+    any other form, which goes to it."""
+    match = _PLAIN_DATE.fullmatch(value)
+    if match is None:
+        return None
+    day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
+    offset = int(zone_hours) * 3600 + int(zone_minutes) * 60
+    if offset == 0 and sign == "-":
+        zone = None
+    else:
+        zone = timezone(timedelta(seconds=-offset if sign == "-" else offset))
+    return datetime(
+        int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=zone
+    )
 
 
 def read_head(
@@ -198,6 +221,33 @@ def read_head(
     )
 
 
+def _plain_header_block(block: bytes) -> Message | None:
+    """The headers of `block` (ending with its blank line) as the stdlib's compat32 parser
+    stores them, for a block it would read without a defect: every line a `name:` field or
+    a folded continuation of one. Anything else (a "From " line, a line that is neither,
+    a block that opens folded) returns None, for the stdlib's parser to read as it does.
+
+    For a single-part message the stdlib's parser was a third of `parse_head`; this finds
+    and splits the same lines and stores them with `set_raw`, as that parser does."""
+    lines = block.splitlines(keepends=True)
+    if not lines or lines.pop().strip(b"\r\n") or not lines or lines[0][:1] in (b" ", b"\t"):
+        return None
+    msg = Message(policy.compat32)
+    fields: list[list[str]] = []
+    for line in lines:
+        if line[:1] in (b" ", b"\t"):
+            fields[-1].append(line.decode("ascii", "surrogateescape"))
+        elif line.startswith(b"From ") or not _PARSER_FIELD.match(line):
+            return None
+        else:
+            fields.append([line.decode("ascii", "surrogateescape")])
+    for field_lines in fields:
+        name, value = field_lines[0].split(":", 1)
+        value = value.lstrip(" \t") + "".join(field_lines[1:])
+        msg.set_raw(name, value.rstrip("\r\n"))
+    return msg
+
+
 def parse_head(raw: bytes, *, own_addresses: frozenset[str] = frozenset()) -> MessageHead:
     """The head of any bytes, without decoding bodies or separating replies. Raises only
     when the bytes cannot be read as a message at all."""
@@ -206,7 +256,9 @@ def parse_head(raw: bytes, *, own_addresses: frozenset[str] = frozenset()) -> Me
     # Most mail is a single part: its headers say all intake needs, so the body is left
     # unparsed; multipart and message/* mail is parsed whole for the types of its parts.
     end = _BLANK_LINE.search(raw)
-    msg = _HEADERS_ONLY.parsebytes(raw[: end.end()] if end else raw, headersonly=True)
+    msg = _plain_header_block(raw[: end.end()]) if end else None
+    if msg is None:
+        msg = _HEADERS_ONLY.parsebytes(raw[: end.end()] if end else raw, headersonly=True)
     if msg.get_content_maintype() in ("multipart", "message"):
         msg = message_from_bytes(raw, policy=policy.compat32)
     return read_head(msg, raw, content_types(msg), own_addresses)
