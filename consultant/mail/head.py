@@ -43,7 +43,7 @@ NO_HEADER_BLOCK = "no header block"
 _HEADERS_ONLY = BytesParser(policy=policy.compat32)
 # A header line that the stdlib's parser stores without a defect: a name of printable
 # characters but the colon, then the colon.
-_PARSER_FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")
+_PARSER_FIELD = re.compile(rb"[!-9;-~]+:")
 # The first empty line, whichever line ends surround it (CRLF, LF or a bare CR).
 _BLANK_LINE = re.compile(rb"\n\r?\n|\r\r|\n\r(?!\n)")
 _MONTHS = {
@@ -256,9 +256,10 @@ def parse_head(raw: bytes, *, own_addresses: frozenset[str] = frozenset()) -> Me
     # Most mail is a single part: its headers say all intake needs, so the body is left
     # unparsed; multipart and message/* mail is parsed whole for the types of its parts.
     end = _BLANK_LINE.search(raw)
-    msg = _plain_header_block(raw[: end.end()]) if end else None
+    block = raw[: end.end()] if end else raw
+    msg = _plain_header_block(block) if end else None
     if msg is None:
-        msg = _HEADERS_ONLY.parsebytes(raw[: end.end()] if end else raw, headersonly=True)
+        msg = _HEADERS_ONLY.parsebytes(block, headersonly=True)
     if msg.get_content_maintype() in ("multipart", "message"):
         msg = message_from_bytes(raw, policy=policy.compat32)
     return read_head(msg, raw, content_types(msg), own_addresses)
