@@ -3,17 +3,12 @@ for: header blocks, the content hash (dedupe keys already stored depend on it), 
 
 from __future__ import annotations
 
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 import pytest
 
-from consultant.mail.head import (
-    _HEADERS_ONLY,
-    UTC,
-    _date_utc,
-    _plain_header_block,
-    content_hash,
-)
+from consultant.mail.head import _HEADERS_ONLY, _date_utc, _plain_header_block, content_hash
 from tests.mail.test_head import SEEDS
 
 BLOCKS = [
